@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * parse.h - RFC 5322 / MIME parsing into struct mt_message.
+ *
+ * Built on GMime 3 for headers and MIME structure, libmagic for the true
+ * type of every attachment and libcrypto for SHA-256.  What GMime gets
+ * wrong (obsolete dates, missing base64 padding, inline uuencode, TNEF)
+ * is handled here.  Defects found in a message are added to msg->defects;
+ * parsing itself only fails on out-of-memory.
+ */
+#ifndef MAILTRAIL_PARSE_H
+#define MAILTRAIL_PARSE_H
+
+#include <glib.h>
+#include "core/record.h"
+
+/* Initialises GMime and libmagic; call once before any other function
+ * here.  Returns 0, or -1 when libmagic's database cannot be loaded. */
+int parse_init(void);
+void parse_shutdown(void);
+
+/* Parses raw message bytes (LF or CRLF) into msg: headers, addresses,
+ * times, body text, attachments with hashes and libmagic types, size and
+ * sha256 of the raw bytes.  Existing fields of msg that are set (locator,
+ * status, flags) are kept.  Returns 0, or -1 when data is not a message
+ * at all (no header could be read). */
+int parse_message_bytes(const char *data, size_t len, struct mt_message *msg);
+
+/* Parses only a transport-header block (PST PR_TRANSPORT_MESSAGE_HEADERS)
+ * and adds Message-ID, In-Reply-To, References, Date and Received times
+ * to msg without replacing fields already set from MAPI. */
+void parse_transport_headers(const char *headers, size_t len,
+			     struct mt_message *msg);
+
+/* Parses an RFC 5322 date, obsolete forms included.  Returns TRUE and sets
+ * the outputs on success.  zone_known_r is FALSE for '-0000', military
+ * letters and a missing zone, and the time is then taken as UTC. */
+gboolean parse_date(const char *text, gint64 *utc_r, int *offset_min_r,
+		    gboolean *zone_known_r);
+
+/* Describes bytes as an attachment: size, sha256, libmagic type and
+ * description, extension mismatch with filename (may be NULL). */
+void parse_describe_bytes(const unsigned char *data, size_t len,
+			  const char *filename, struct mt_attachment *att);
+
+/* Computes the SHA-256 of data as lower-case hex into out (65 bytes). */
+void parse_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Chooses msg's sent time by the documented rule; see docs/schema.md. */
+void parse_choose_sent_time(const struct mt_message *msg, gint64 *utc_r,
+			    int *offset_min_r, const char **source_r,
+			    gint64 *skew_sec_r);
+
+#endif
