@@ -39,3 +39,50 @@ CREATE TABLE IF NOT EXISTS examiner_input (
     sha256   TEXT NOT NULL,
     loaded_utc INTEGER NOT NULL
 );
+
+-- Statistics behind the report, recomputed by every 'mailtrail report'.
+-- custodian_id NULL means all custodians together.  Each sent message is
+-- counted once: copies linked through message.duplicate_of are skipped.
+
+-- metric: 'messages_sent', 'deliveries', 'external_deliveries',
+-- 'bytes_sent', 'attachments_sent', 'attachment_bytes',
+-- 'per_hour_mean', 'per_hour_median', 'per_day_mean', 'per_day_median',
+-- 'per_week_mean', 'per_week_median', 'msg_size_mean', 'msg_size_median',
+-- 'attachment_size_mean', 'attachment_size_median', 'tz_offset_min'.
+CREATE TABLE IF NOT EXISTS stat_custodian (
+    custodian_id INTEGER REFERENCES custodian(id),
+    metric       TEXT NOT NULL,
+    value        REAL
+);
+
+-- kind: 'hour-of-day' (bucket '00'..'23', custodian local time),
+-- 'day-of-week' ('1' Monday .. '7' Sunday, local), 'weekday-hour'
+-- ('1-09': Monday 09h, local), 'day' ('2024-03-05', UTC), 'iso-week'
+-- ('2024-W10'), 'hour' ('2024-03-05T14', UTC).  baseline_* and is_spike
+-- are filled for 'day' and 'hour'.
+CREATE TABLE IF NOT EXISTS stat_bucket (
+    custodian_id    INTEGER REFERENCES custodian(id),
+    kind            TEXT NOT NULL,
+    bucket          TEXT NOT NULL,
+    messages        INTEGER NOT NULL,
+    bytes           INTEGER NOT NULL,
+    deliveries      INTEGER NOT NULL,
+    baseline_median REAL,
+    baseline_mad    REAL,
+    is_spike        INTEGER NOT NULL DEFAULT 0
+);
+
+-- Per custodian and recipient address: what was sent and what came back.
+CREATE TABLE IF NOT EXISTS stat_recipient (
+    custodian_id  INTEGER REFERENCES custodian(id),
+    address       TEXT NOT NULL,
+    domain        TEXT,
+    external      INTEGER,
+    messages_sent INTEGER NOT NULL,
+    deliveries    INTEGER NOT NULL,
+    bytes_sent    INTEGER NOT NULL,
+    replies       INTEGER NOT NULL,   -- In-Reply-To/References match
+    messages_received INTEGER NOT NULL, -- any mail from it to the custodian
+    first_utc     INTEGER,
+    last_utc      INTEGER
+);
