@@ -2,9 +2,9 @@
  *
  * casedb.h - the SQLite case database.
  *
- * The schema lives in schema/*.sql and is compiled in.  Every ingest of one
- * evidence item runs inside one transaction, so an interrupted run leaves
- * the database as it was before that item.
+ * The schema lives in the .sql files of schema/ and is compiled in.
+ * Every ingest of one evidence item runs inside one transaction, so an
+ * interrupted run leaves the database as it was before that item.
  */
 #ifndef MAILTRAIL_CASEDB_H
 #define MAILTRAIL_CASEDB_H

@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * ingest.c - 'mailtrail ingest CASE.db PATH...'.
+ *
+ * For each path: detect the format from content, hash the evidence, run
+ * the reader inside one transaction, hash again, then assign the
+ * custodian, classify direction and link duplicate copies.  Evidence
+ * already in the case (same SHA-256 and format) is not ingested twice.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/casedb.h"
+#include "core/evidence.h"
+#include "core/ingest-private.h"
+#include "extract/logs.h"
+#include "parse/parse.h"
+
+#define HEAD_SIZE 4096
+
+static const char ingest_usage[] =
+	"usage: mailtrail ingest CASE.db PATH... [options]\n"
+	"\n"
+	"Extracts every message of the mail stores at PATH (PST, OST, mbox,\n"
+	"Maildir, EML files or folders of them, mail server logs) into the\n"
+	"case database CASE.db, created when missing.  The format is detected\n"
+	"from content.  Evidence is opened read-only and hashed before and\n"
+	"after; evidence already in the case is skipped.\n"
+	"\n"
+	"options:\n"
+	"  -c, --custodian 'Name <addr>[,alias...]'\n"
+	"                        person the stores of this run belong to;\n"
+	"                        inferred from the stores when absent\n"
+	"  -i, --internal-domain D\n"
+	"                        mail domain of the organisation (repeatable);\n"
+	"                        recipients elsewhere count as external\n"
+	"      --no-recover      skip recovery of deleted items (faster)\n"
+	"      --max-message-size BYTES\n"
+	"                        larger messages are truncated with an anomaly\n"
+	"                        (default 268435456)\n"
+	"  -q, --quiet           print only the summary lines\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"exit status: 0 success, 1 usage error, 2 some input was damaged or\n"
+	"not recognised (the rest was extracted; see the anomaly table),\n"
+	"3 fatal error (nothing of the failing item was stored).\n";
+
+static int
+read_head(const char *path, unsigned char *buf, size_t *len_r)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, HEAD_SIZE);
+	close(fd);
+	if (n < 0)
+		return -1;
+	*len_r = (size_t)n;
+	return 0;
+}
+
+static int
+insert_evidence(sqlite3 *db, const char *path, gint64 size,
+		const char *sha256, const char *format, gint64 custodian_id,
+		const struct ingest_options *opts, gint64 *id_r)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"INSERT INTO evidence (path, size, sha256_before, format,"
+		" custodian_id, tool_version, command_line, ingest_start_utc,"
+		" status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'complete')");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	casedb_bind_text(st, 1, path);
+	sqlite3_bind_int64(st, 2, size);
+	casedb_bind_text(st, 3, sha256);
+	casedb_bind_text(st, 4, format);
+	if (custodian_id > 0)
+		sqlite3_bind_int64(st, 5, custodian_id);
+	casedb_bind_text(st, 6, MAILTRAIL_VERSION);
+	casedb_bind_text(st, 7, opts->command_line);
+	sqlite3_bind_int64(st, 8, casedb_now());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fprintf(stderr, "error: cannot record evidence '%s': %s\n",
+			path, sqlite3_errmsg(db));
+		return -1;
+	}
+	*id_r = sqlite3_last_insert_rowid(db);
+	return 0;
+}
+
+static gint64
+find_evidence(sqlite3 *db, const char *sha256, const char *format)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"SELECT id FROM evidence WHERE sha256_before = ?1"
+		" AND format = ?2");
+	gint64 id = 0;
+
+	if (st == NULL)
+		return -1;
+	casedb_bind_text(st, 1, sha256);
+	casedb_bind_text(st, 2, format);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return id;
+}
+
+static int
+finish_evidence(sqlite3 *db, gint64 id, const char *sha_after,
+		gboolean damaged, gint64 custodian_id)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"UPDATE evidence SET sha256_after = ?1, ingest_end_utc = ?2,"
+		" status = ?3, custodian_id = ?4 WHERE id = ?5");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	casedb_bind_text(st, 1, sha_after);
+	sqlite3_bind_int64(st, 2, casedb_now());
+	casedb_bind_text(st, 3, damaged ? "damaged" : "complete");
+	if (custodian_id > 0)
+		sqlite3_bind_int64(st, 4, custodian_id);
+	sqlite3_bind_int64(st, 5, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* What a path holds, decided from content. */
+struct detected {
+	const struct mt_extractor *reader;  /* mailbox store, or NULL */
+	const char *format;                 /* schema format name */
+	gboolean is_log;
+};
+
+static gboolean
+detect(const char *path, gboolean is_dir, struct detected *d)
+{
+	unsigned char head[HEAD_SIZE];
+	size_t head_len = 0;
+
+	memset(d, 0, sizeof(*d));
+	d->reader = mt_extract_detect(path, &d->format);
+	if (d->reader != NULL)
+		return TRUE;
+	if (is_dir || read_head(path, head, &head_len) < 0)
+		return FALSE;
+	d->format = logs_detect(path, head, head_len);
+	d->is_log = d->format != NULL;
+	return d->is_log;
+}
+
+static int run_reader(sqlite3 *db, struct ingest_sink *sink,
+		      const struct detected *d, const char *path,
+		      gint64 evidence_id, const struct ingest_options *opts);
+
+/* Ingests one detected store.  Returns an MT_EXIT_* status. */
+static int
+ingest_store(sqlite3 *db, const char *path, const struct detected *d,
+	     const struct ingest_options *opts, gint64 custodian_id)
+{
+	char sha_before[65], sha_after[65];
+	struct ingest_totals totals;
+	struct ingest_sink *sink;
+	gint64 size, evidence_id, existing;
+	char *error = NULL;
+	int rc, status = MT_EXIT_OK;
+
+	if (evidence_hash(path, sha_before, &size, &error) < 0) {
+		fprintf(stderr, "error: %s\n", error);
+		g_free(error);
+		return MT_EXIT_DAMAGED;
+	}
+	existing = find_evidence(db, sha_before, d->format);
+	if (existing != 0) {
+		fprintf(stderr, "note: '%s' (%s, sha256 %s) is already in the "
+			"case as evidence %lld; not ingested again\n", path,
+			d->format, sha_before, (long long)existing);
+		return existing < 0 ? MT_EXIT_FATAL : MT_EXIT_OK;
+	}
+
+	if (casedb_exec(db, "BEGIN IMMEDIATE", "begin transaction") < 0)
+		return MT_EXIT_FATAL;
+	if (insert_evidence(db, path, size, sha_before, d->format,
+			    custodian_id, opts, &evidence_id) < 0)
+		goto fatal;
+	sink = ingest_sink_new(db, evidence_id, custodian_id, path,
+			       d->format, opts->quiet);
+	if (sink == NULL)
+		goto fatal;
+
+	rc = run_reader(db, sink, d, path, evidence_id, opts);
+	if (rc < 0 || ingest_sink_finish(sink, &totals) < 0) {
+		ingest_sink_free(&sink);
+		goto fatal;
+	}
+	if (rc > 0 || totals.errors > 0)
+		status = MT_EXIT_DAMAGED;
+
+	if (evidence_hash(path, sha_after, &size, &error) < 0) {
+		ingest_sink_anomaly(sink, "error", "evidence-unreadable-after",
+				    error);
+		g_free(error);
+		sha_after[0] = '\0';
+		status = MT_EXIT_DAMAGED;
+	} else if (strcmp(sha_before, sha_after) != 0) {
+		char *detail = g_strdup_printf(
+			"evidence changed during ingest: sha256 %s before, %s "
+			"after", sha_before, sha_after);
+
+		ingest_sink_anomaly(sink, "error", "evidence-changed", detail);
+		fprintf(stderr, "error: '%s': %s\n", path, detail);
+		g_free(detail);
+		status = MT_EXIT_DAMAGED;
+	}
+	ingest_sink_free(&sink);
+
+	if (custodian_id <= 0 && !d->is_log)
+		custodian_id = custodian_infer(db, evidence_id);
+	if (finish_evidence(db, evidence_id, sha_after[0] != '\0' ?
+			    sha_after : NULL, status != MT_EXIT_OK,
+			    custodian_id) < 0 ||
+	    casedb_exec(db, custodian_id > 0 ?
+			"UPDATE message SET custodian_id = (SELECT custodian_id"
+			" FROM evidence WHERE evidence.id ="
+			" message.evidence_id) WHERE custodian_id IS NULL" :
+			"SELECT 1", "assign custodian") < 0 ||
+	    custodian_classify(db, evidence_id) < 0 ||
+	    custodian_link_duplicates(db) < 0 ||
+	    logs_correlate(db) < 0)
+		goto fatal;
+	if (casedb_exec(db, "COMMIT", "commit") < 0)
+		goto fatal;
+
+	printf("ingested '%s' as evidence %lld: %s, %lld messages "
+	       "(%lld deleted or recovered), %lld attachments, %lld failed, "
+	       "%lld skipped non-mail items, %lld anomalies\n", path,
+	       (long long)evidence_id, d->format, (long long)totals.messages,
+	       (long long)totals.not_allocated, (long long)totals.attachments,
+	       (long long)totals.failed, (long long)totals.skipped,
+	       (long long)totals.anomalies);
+	return status;
+
+fatal:
+	casedb_exec(db, "ROLLBACK", "roll back");
+	fprintf(stderr, "error: ingest of '%s' failed; nothing of it was "
+		"stored\n", path);
+	return MT_EXIT_FATAL;
+}
+
+static int
+run_reader(sqlite3 *db, struct ingest_sink *sink, const struct detected *d,
+	   const char *path, gint64 evidence_id,
+	   const struct ingest_options *opts)
+{
+	struct mt_sink s;
+
+	ingest_sink_bind(sink, &s);
+	if (d->is_log)
+		return logs_ingest(db, evidence_id, path, d->format, &s);
+	return d->reader->run(path, &opts->extract, &s);
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walks a folder that is not a store itself; each entry is ingested. */
+static int
+ingest_folder_entries(sqlite3 *db, const char *path,
+		      const struct ingest_options *opts, gint64 custodian_id)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	int worst = MT_EXIT_OK;
+
+	if (dir == NULL) {
+		fprintf(stderr, "error: cannot read folder '%s': %s\n", path,
+			g_strerror(errno));
+		g_ptr_array_unref(names);
+		return MT_EXIT_DAMAGED;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] != '.')
+			g_ptr_array_add(names, g_strdup(de->d_name));
+	}
+	closedir(dir);
+	g_ptr_array_sort(names, compare_names);
+
+	for (guint i = 0; i < names->len; i++) {
+		char *child = g_build_filename(path, names->pdata[i], NULL);
+		struct ingest_options child_opts = *opts;
+		int rc;
+
+		child_opts.custodian = NULL;
+		rc = ingest_path_with(db, child, &child_opts, custodian_id);
+		if (rc > worst)
+			worst = rc;
+		g_free(child);
+	}
+	g_ptr_array_unref(names);
+	return worst;
+}
+
+int
+ingest_path_with(sqlite3 *db, const char *path,
+		 const struct ingest_options *opts, gint64 custodian_id)
+{
+	struct detected d;
+	struct stat sb;
+
+	if (lstat(path, &sb) < 0) {
+		fprintf(stderr, "error: cannot open '%s': %s\n", path,
+			g_strerror(errno));
+		return MT_EXIT_DAMAGED;
+	}
+	if (S_ISLNK(sb.st_mode)) {
+		fprintf(stderr, "warning: '%s' is a symbolic link; not "
+			"followed\n", path);
+		return MT_EXIT_DAMAGED;
+	}
+	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+		fprintf(stderr, "error: '%s' is neither a file nor a folder\n",
+			path);
+		return MT_EXIT_DAMAGED;
+	}
+	if (detect(path, S_ISDIR(sb.st_mode), &d))
+		return ingest_store(db, path, &d, opts, custodian_id);
+	if (S_ISDIR(sb.st_mode))
+		return ingest_folder_entries(db, path, opts, custodian_id);
+	fprintf(stderr, "error: '%s' is not a mail store or log that "
+		"mailtrail reads (checked PST/OST, mbox, Maildir, EML and "
+		"mail server log signatures); not ingested\n", path);
+	return MT_EXIT_DAMAGED;
+}
+
+int
+ingest_path(sqlite3 *db, const char *path, const struct ingest_options *opts)
+{
+	gint64 custodian_id = 0;
+	char *error = NULL;
+	char *abs;
+	int rc;
+
+	if (opts->custodian != NULL) {
+		custodian_id = custodian_from_spec(db, opts->custodian, &error);
+		if (custodian_id < 0) {
+			fprintf(stderr, "error: %s\n", error);
+			g_free(error);
+			return MT_EXIT_USAGE;
+		}
+	}
+	abs = g_canonicalize_filename(path, NULL);
+	rc = ingest_path_with(db, abs, opts, custodian_id);
+	g_free(abs);
+	return rc;
+}
+
+static int
+store_internal_domains(sqlite3 *db, GPtrArray *domains)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"INSERT OR IGNORE INTO internal_domain (domain) VALUES (?1)");
+	int rc = 0;
+
+	if (st == NULL)
+		return -1;
+	for (guint i = 0; i < domains->len && rc == 0; i++) {
+		casedb_bind_text(st, 1, domains->pdata[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = -1;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+record_run(sqlite3 *db, const char *command_line, gint64 start,
+	   int status)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"INSERT INTO run (command_line, tool_version, start_utc,"
+		" end_utc, exit_status) VALUES (?1, ?2, ?3, ?4, ?5)");
+
+	if (st == NULL)
+		return -1;
+	casedb_bind_text(st, 1, command_line);
+	casedb_bind_text(st, 2, MAILTRAIL_VERSION);
+	sqlite3_bind_int64(st, 3, start);
+	sqlite3_bind_int64(st, 4, casedb_now());
+	sqlite3_bind_int(st, 5, status);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static char *
+join_command_line(int argc, char **argv)
+{
+	GString *s = g_string_new("mailtrail");
+
+	for (int i = 0; i < argc; i++) {
+		char *q = g_shell_quote(argv[i]);
+
+		g_string_append_c(s, ' ');
+		g_string_append(s, q);
+		g_free(q);
+	}
+	return g_string_free(s, FALSE);
+}
+
+int
+ingest_cmd(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "custodian", required_argument, NULL, 'c' },
+		{ "internal-domain", required_argument, NULL, 'i' },
+		{ "no-recover", no_argument, NULL, 'R' },
+		{ "max-message-size", required_argument, NULL, 'M' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ingest_options opts;
+	char *command_line, *error = NULL, *end;
+	gint64 start = casedb_now();
+	sqlite3 *db;
+	int c, worst = MT_EXIT_OK;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.internal_domains = g_ptr_array_new_with_free_func(g_free);
+	opts.extract.max_message_size = 256LL << 20;
+	command_line = join_command_line(argc, argv);
+	opts.command_line = command_line;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:i:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opts.custodian = optarg;
+			break;
+		case 'i':
+			g_ptr_array_add(opts.internal_domains,
+					g_ascii_strdown(optarg, -1));
+			break;
+		case 'R':
+			opts.extract.no_recover = TRUE;
+			break;
+		case 'M':
+			opts.extract.max_message_size =
+				g_ascii_strtoll(optarg, &end, 10);
+			if (*end != '\0' || opts.extract.max_message_size <= 0) {
+				fprintf(stderr, "error: invalid "
+					"--max-message-size '%s': expected a "
+					"positive number of bytes\n", optarg);
+				return MT_EXIT_USAGE;
+			}
+			break;
+		case 'q':
+			opts.quiet = TRUE;
+			break;
+		case 'h':
+			fputs(ingest_usage, stdout);
+			return MT_EXIT_OK;
+		default:
+			fputs(ingest_usage, stderr);
+			return MT_EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 2) {
+		fputs("error: ingest needs a case database and at least one "
+		      "PATH\n\n", stderr);
+		fputs(ingest_usage, stderr);
+		return MT_EXIT_USAGE;
+	}
+
+	db = casedb_open(argv[optind], TRUE, &error);
+	if (db == NULL) {
+		fprintf(stderr, "error: %s\n", error);
+		g_free(error);
+		return MT_EXIT_FATAL;
+	}
+	if (parse_init() < 0) {
+		fprintf(stderr, "error: cannot initialise the MIME parser or "
+			"libmagic's database (is libmagic-mgc installed?)\n");
+		casedb_close(&db);
+		return MT_EXIT_FATAL;
+	}
+	if (store_internal_domains(db, opts.internal_domains) < 0)
+		worst = MT_EXIT_FATAL;
+
+	for (int i = optind + 1; i < argc && worst < MT_EXIT_FATAL; i++) {
+		int rc = ingest_path(db, argv[i], &opts);
+
+		if (rc > worst)
+			worst = rc;
+	}
+	record_run(db, command_line, start, worst);
+	casedb_close(&db);
+	parse_shutdown();
+	g_free(command_line);
+	g_ptr_array_unref(opts.internal_domains);
+	return worst;
+}
