@@ -1,0 +1,188 @@
+"""End-to-end tests of the core: CLI, evidence records, custodians.
+
+The mail stores used here are the shared hard cases and small files the
+tests write themselves; expected values come from those files.
+"""
+import hashlib
+import os
+import shutil
+import stat
+
+import mtlib
+from mtlib import eq, query, scalar
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def test_help_and_usage_statuses():
+    eq(mtlib.run("--help").returncode, 0, "mailtrail --help")
+    eq(mtlib.run("ingest", "--help").returncode, 0, "ingest --help")
+    eq(mtlib.run("report", "--help").returncode, 0, "report --help")
+    eq(mtlib.run("timeline", "--help").returncode, 0, "timeline --help")
+    eq(mtlib.run("no-such-command").returncode, 1, "unknown command")
+    eq(mtlib.run("ingest").returncode, 1, "ingest without arguments")
+    out = mtlib.run("--version").stdout
+    assert out.startswith("mailtrail "), out
+
+
+def test_non_mail_file_is_rejected_with_status_2():
+    d = mtlib.tmpdir()
+    junk = os.path.join(d, "photo.mbox")   # the name must not matter
+    with open(junk, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    db = os.path.join(d, "case.db")
+    proc = mtlib.run("ingest", db, junk, expect=2)
+    assert junk in proc.stderr, proc.stderr
+    assert "not a mail store" in proc.stderr, proc.stderr
+    eq(scalar(db, "SELECT count(*) FROM evidence"), 0, "evidence rows")
+
+
+def test_missing_path_is_reported_and_others_ingested():
+    d = mtlib.tmpdir()
+    db = os.path.join(d, "case.db")
+    eml = mtlib.shared("cases", "01-rfc2047-split-multibyte", "input.eml")
+    proc = mtlib.run("ingest", db, os.path.join(d, "nope.pst"), eml,
+                     expect=2)
+    assert "nope.pst" in proc.stderr, proc.stderr
+    eq(scalar(db, "SELECT count(*) FROM message"), 1, "messages stored")
+
+
+def test_evidence_hash_size_and_format_recorded():
+    eml = mtlib.shared("cases", "03-rfc2231-continuation-split-utf8",
+                       "input.eml")
+    db = mtlib.ingest(eml)
+    rows = query(db, "SELECT path, size, sha256_before, sha256_after,"
+                 " format, tool_version, command_line, ingest_start_utc,"
+                 " ingest_end_utc, status FROM evidence")
+    eq(len(rows), 1, "evidence rows")
+    path, size, before, after, fmt, version, cmd, start, end, status = rows[0]
+    eq(path, os.path.realpath(eml), "evidence path")
+    eq(size, os.path.getsize(eml), "evidence size")
+    eq(before, sha256_file(eml), "sha256 before")
+    eq(after, before, "sha256 after")
+    eq(fmt, "eml", "format")
+    assert version, "tool version missing"
+    assert "ingest" in cmd and eml in cmd, cmd
+    assert start is not None and end is not None and end >= start
+    eq(status, "complete", "status")
+
+
+def test_same_evidence_twice_is_not_duplicated():
+    eml = mtlib.shared("cases", "16-address-lists-groups-commas", "input.eml")
+    db = mtlib.ingest(eml)
+    proc = mtlib.run("ingest", db, eml, expect=0)
+    assert "already in the case" in proc.stderr, proc.stderr
+    eq(scalar(db, "SELECT count(*) FROM evidence"), 1, "evidence rows")
+    eq(scalar(db, "SELECT count(*) FROM message"), 1, "message rows")
+
+
+def test_evidence_left_untouched():
+    src = mtlib.shared("cases", "08-maildir-flags-separators", "maildir")
+    d = mtlib.tmpdir()
+    copy = os.path.join(d, "maildir")
+    shutil.copytree(src, copy)
+    before = sorted(os.walk(copy))
+    modes = {p: os.stat(os.path.join(r, p)).st_mtime_ns
+             for r, _, files in os.walk(copy) for p in files}
+    mtlib.ingest(copy, db=os.path.join(d, "case.db"))
+    eq(sorted(os.walk(copy)), before, "files below the evidence")
+    after = {p: os.stat(os.path.join(r, p)).st_mtime_ns
+             for r, _, files in os.walk(copy) for p in files}
+    eq(after, modes, "modification times")
+
+
+def test_invalid_custodian_is_usage_error():
+    eml = mtlib.shared("cases", "01-rfc2047-split-multibyte", "input.eml")
+    db = os.path.join(mtlib.tmpdir(), "case.db")
+    proc = mtlib.run("ingest", db, eml, "--custodian", "Just A Name",
+                     expect=1)
+    assert "--custodian" in proc.stderr, proc.stderr
+
+
+def test_custodian_spec_with_aliases():
+    eml = mtlib.shared("cases", "01-rfc2047-split-multibyte", "input.eml")
+    db = mtlib.ingest(eml, "--custodian",
+                      '"Müller, Zoë" <Zoe.Mueller@example.com>,'
+                      'zoe@example.net')
+    eq(query(db, "SELECT name, inferred_from FROM custodian"),
+       [("Müller, Zoë", "command-line")], "custodian")
+    eq(sorted(r[0] for r in query(db, "SELECT address FROM"
+                                  " custodian_address")),
+       ["zoe.mueller@example.com", "zoe@example.net"], "addresses")
+    eq(scalar(db, "SELECT direction FROM message"), "outbound",
+       "direction of the custodian's own mail")
+
+
+def test_bcc_sent_items_direction_and_recipients():
+    case = mtlib.shared("cases", "17-bcc-sent-items", "maildir")
+    db = mtlib.ingest(case, "--custodian", "Rita <rita@example.com>",
+                      "--internal-domain", "example.com")
+    rows = query(db, "SELECT message_id, direction FROM message"
+                 " ORDER BY message_id")
+    eq(rows, [("bcc-0017a@example.com", "outbound"),
+              ("bcc-0017b@example.com", "outbound"),
+              ("bcc-0017c@example.org", "inbound")], "directions")
+    bcc = query(db, "SELECT r.address FROM recipient r JOIN message m"
+                " ON m.id = r.message_id WHERE m.message_id ="
+                " 'bcc-0017a@example.com' AND r.kind = 'bcc'"
+                " ORDER BY r.address")
+    eq([r[0] for r in bcc], ["sam@example.org", "tina@example.net"],
+       "bcc of message a")
+    eq(scalar(db, "SELECT external_recipients FROM message"
+              " WHERE message_id = 'bcc-0017a@example.com'"), 2,
+       "external recipients of message a")
+    eq(scalar(db, "SELECT external_recipients FROM message"
+              " WHERE message_id = 'bcc-0017b@example.com'"), 1,
+       "the custodian's Cc to herself is not external")
+    eq(scalar(db, "SELECT r.address FROM recipient r JOIN message m"
+              " ON m.id = r.message_id WHERE m.message_id ="
+              " 'bcc-0017c@example.org' AND r.kind = 'delivered-to'"),
+       "rita@example.com", "Delivered-To recorded")
+
+
+def test_custodian_inferred_from_sent_folder():
+    case = mtlib.shared("cases", "17-bcc-sent-items", "maildir")
+    db = mtlib.ingest(case)
+    rows = query(db, "SELECT c.inferred_from, a.address FROM custodian c"
+                 " JOIN custodian_address a ON a.custodian_id = c.id")
+    eq(rows, [("sent-folder-sender", "rita@example.com")], "inferred")
+    eq(scalar(db, "SELECT count(*) FROM message WHERE direction ="
+              " 'outbound'"), 2, "outbound messages")
+
+
+def test_folder_of_stores_is_walked():
+    d = mtlib.tmpdir()
+    top = os.path.join(d, "seized")
+    os.makedirs(top)
+    shutil.copy(mtlib.shared("cases", "05-mbox-unescaped-from-in-body",
+                             "input.mbox"), os.path.join(top, "a"))
+    shutil.copytree(mtlib.shared("cases", "08-maildir-flags-separators",
+                                 "maildir"), os.path.join(top, "md"))
+    db = mtlib.ingest(top, db=os.path.join(d, "case.db"))
+    eq(sorted(r[0] for r in query(db, "SELECT format FROM evidence")),
+       ["maildir", "mbox"], "formats")
+    eq(scalar(db, "SELECT count(*) FROM message"), 8, "messages")
+
+
+def test_read_only_evidence_is_fine():
+    d = mtlib.tmpdir()
+    path = os.path.join(d, "ro.eml")
+    shutil.copy(mtlib.shared("cases", "12-base64-with-garbage", "input.eml"),
+                path)
+    os.chmod(path, stat.S_IRUSR)
+    db = mtlib.ingest(path, db=os.path.join(d, "case.db"))
+    eq(scalar(db, "SELECT count(*) FROM attachment"), 2, "attachments")
+
+
+def test_info_lists_evidence_and_folders():
+    case = mtlib.shared("cases", "17-bcc-sent-items", "maildir")
+    db = mtlib.ingest(case)
+    out = mtlib.run("info", db, expect=0).stdout
+    assert "maildir" in out, out
+    assert "sent" in out, out
