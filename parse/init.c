@@ -1,59 +1,86 @@
 /* SPDX-License-Identifier: MIT
  *
- * init.c - process-wide setup of GMime and libmagic for parse/.
+ * init.c - process-wide setup of GMime and libmagic, and the two hashing
+ * and typing primitives every other file of parse/ uses.  libmagic cookies
+ * are not thread-safe, so every lookup holds one mutex.
  */
-#include "parse/parse.h"
+#include <magic.h>
+#include <openssl/evp.h>
+
+#include "parse/parse-private.h"
+
+static magic_t magic_type_cookie;   /* MAGIC_MIME_TYPE: "application/pdf" */
+static magic_t magic_desc_cookie;   /* description: "PDF document, ..." */
+static GMutex magic_lock;
+
+static magic_t
+magic_cookie_open(int flags)
+{
+	magic_t cookie = magic_open(flags | MAGIC_NO_CHECK_COMPRESS |
+				    MAGIC_ERROR);
+
+	if (cookie == NULL)
+		return NULL;
+	if (magic_load(cookie, NULL) != 0) {
+		magic_close(cookie);
+		return NULL;
+	}
+	return cookie;
+}
 
 int
 parse_init(void)
 {
+	g_mime_init();
+	magic_type_cookie = magic_cookie_open(MAGIC_MIME_TYPE);
+	magic_desc_cookie = magic_cookie_open(MAGIC_NONE);
+	if (magic_type_cookie == NULL || magic_desc_cookie == NULL) {
+		parse_shutdown();
+		return -1;
+	}
 	return 0;
 }
 
 void
 parse_shutdown(void)
 {
-}
-
-int
-parse_message_bytes(const char *data, size_t len, struct mt_message *msg)
-{
-	/* TODO: not yet implemented. */
-	return -1;
-}
-
-void
-parse_transport_headers(const char *headers, size_t len,
-			struct mt_message *msg)
-{
-}
-
-gboolean
-parse_date(const char *text, gint64 *utc_r, int *offset_min_r,
-	   gboolean *zone_known_r)
-{
-	return FALSE;
+	if (magic_type_cookie != NULL)
+		magic_close(magic_type_cookie);
+	if (magic_desc_cookie != NULL)
+		magic_close(magic_desc_cookie);
+	magic_type_cookie = NULL;
+	magic_desc_cookie = NULL;
+	g_mime_shutdown();
 }
 
 void
-parse_describe_bytes(const unsigned char *data, size_t len,
-		     const char *filename, struct mt_attachment *att)
+parse_magic_lookup(const unsigned char *data, size_t len, char **type_r,
+		   char **desc_r)
 {
+	const char *type = NULL, *desc = NULL;
+
+	if (len > PARSE_MAGIC_MAX_BYTES)
+		len = PARSE_MAGIC_MAX_BYTES;
+	g_mutex_lock(&magic_lock);
+	if (magic_type_cookie != NULL)
+		type = magic_buffer(magic_type_cookie, data, len);
+	*type_r = g_strdup(type);
+	if (magic_desc_cookie != NULL)
+		desc = magic_buffer(magic_desc_cookie, data, len);
+	*desc_r = g_strdup(desc);
+	g_mutex_unlock(&magic_lock);
 }
 
 void
 parse_sha256_hex(const void *data, size_t len, char out[65])
 {
-	out[0] = '\0';
-}
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int digest_len = 0;
 
-void
-parse_choose_sent_time(const struct mt_message *msg, gint64 *utc_r,
-		       int *offset_min_r, const char **source_r,
-		       gint64 *skew_sec_r)
-{
-	*utc_r = MT_TIME_NONE;
-	*offset_min_r = 0;
-	*source_r = NULL;
-	*skew_sec_r = 0;
+	out[0] = '\0';
+	if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(),
+		       NULL) != 1 || digest_len != 32)
+		return;
+	for (unsigned int i = 0; i < digest_len; i++)
+		g_snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }

@@ -46,7 +46,16 @@ void parse_describe_bytes(const unsigned char *data, size_t len,
 /* Computes the SHA-256 of data as lower-case hex into out (65 bytes). */
 void parse_sha256_hex(const void *data, size_t len, char out[65]);
 
-/* Chooses msg's sent time by the documented rule; see docs/schema.md. */
+/* Computes msg->content_key, the store-independent hash that links copies
+ * of one message, from the fields already set (the recipe is in
+ * parse/key.c).  parse_message_bytes() calls it itself. */
+void parse_content_key(struct mt_message *msg);
+
+/* Chooses msg's sent time by the rule in docs/sent-time.md: the first of
+ * client-submit, Date, oldest Received, delivery, creation, mbox From_
+ * line, Maildir file name.  skew_sec_r is Date minus the oldest Received
+ * time, MT_TIME_NONE unless both exist; utc_r is MT_TIME_NONE and
+ * source_r NULL when the message has no time at all. */
 void parse_choose_sent_time(const struct mt_message *msg, gint64 *utc_r,
 			    int *offset_min_r, const char **source_r,
 			    gint64 *skew_sec_r);

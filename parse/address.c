@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * address.c - RFC 5322 address lists into mt_address entries.  GMime
+ * splits the list before it decodes encoded-words, so commas in quoted
+ * names, comments and encoded-words are no separators.  Group members
+ * are flattened with the group name kept, and an empty group adds
+ * nothing.  An entry without exactly one '@' is kept with address NULL,
+ * its text in raw and a defect, so it is never counted as an address.
+ */
+#include <string.h>
+
+#include "parse/parse-private.h"
+
+/* Checks for "local@domain" with exactly one '@' and a dotless-allowed,
+ * non-empty domain. */
+static gboolean
+address_is_valid(const char *addr)
+{
+	const char *at;
+
+	if (addr == NULL)
+		return FALSE;
+	at = strchr(addr, '@');
+	if (at == NULL || at == addr || at[1] == '\0')
+		return FALSE;
+	if (strchr(at + 1, '@') != NULL)
+		return FALSE;
+	for (const char *p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ')
+			return FALSE;
+	return TRUE;
+}
+
+static char *
+address_clean(const char *text)
+{
+	char *clean;
+
+	if (text == NULL || *text == '\0')
+		return NULL;
+	clean = g_utf8_validate(text, -1, NULL) ? g_strdup(text)
+						 : g_utf8_make_valid(text, -1);
+	for (char *p = clean; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	return g_strstrip(clean);
+}
+
+static void
+address_add_mailbox(InternetAddressMailbox *mailbox, const char *group,
+		    enum mt_address_kind kind, const char *raw_header,
+		    gboolean charset_defect, struct mt_message *msg)
+{
+	const char *addr = internet_address_mailbox_get_addr(mailbox);
+	char *name = address_clean(
+		internet_address_get_name(INTERNET_ADDRESS(mailbox)));
+	struct mt_address *a;
+
+	if (address_is_valid(addr)) {
+		a = mt_message_add_address(msg, kind, name, addr, group);
+		if (charset_defect)
+			a->raw = g_strdup(raw_header);
+	} else {
+		a = mt_message_add_address(msg, kind, name, NULL, group);
+		a->raw = address_clean(addr != NULL && *addr != '\0'
+					       ? addr : raw_header);
+		mt_message_add_defect(msg, "warning", "invalid-address",
+				      "%s: entry '%s' is not an addr-spec",
+				      mt_address_kind_name(kind),
+				      addr != NULL ? addr : "");
+	}
+	g_free(name);
+}
+
+static void
+address_add_list(InternetAddressList *list, const char *group,
+		 enum mt_address_kind kind, const char *raw_header,
+		 gboolean charset_defect, int depth, struct mt_message *msg)
+{
+	for (int i = 0; list != NULL && i < internet_address_list_length(list);
+	     i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			address_add_mailbox(INTERNET_ADDRESS_MAILBOX(ia), group,
+					    kind, raw_header, charset_defect,
+					    msg);
+		} else if (INTERNET_ADDRESS_IS_GROUP(ia) && depth < 4) {
+			char *name = address_clean(internet_address_get_name(ia));
+
+			/* Groups do not nest in RFC 5322; an inner group's
+			 * members are listed under the outer name. */
+			address_add_list(internet_address_group_get_members(
+						 INTERNET_ADDRESS_GROUP(ia)),
+					 group != NULL ? group : name, kind,
+					 raw_header, charset_defect, depth + 1,
+					 msg);
+			g_free(name);
+		}
+	}
+}
+
+void
+parse_address_list(GMimeParserOptions *options, const char *raw,
+		   enum mt_address_kind kind, struct mt_message *msg)
+{
+	char *value = parse_header_unfold(raw);
+	gboolean charset_defect = FALSE;
+	InternetAddressList *list;
+
+	if (*value == '\0') {
+		g_free(value);
+		return;
+	}
+	if (strstr(value, "=?") != NULL)
+		charset_defect = parse_header_check_charsets(
+			value, mt_address_kind_name(kind), msg);
+	list = internet_address_list_parse(options, value);
+	if (list == NULL || internet_address_list_length(list) == 0) {
+		/* "undisclosed-recipients:;" parses to one empty group, so
+		 * only text with no list at all gets here. */
+		mt_message_add_defect(msg, "warning", "invalid-address-list",
+				      "%s: no address in '%.200s'",
+				      mt_address_kind_name(kind), value);
+	}
+	address_add_list(list, NULL, kind, value, charset_defect, 0, msg);
+	if (list != NULL)
+		g_object_unref(list);
+	g_free(value);
+}

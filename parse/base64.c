@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * base64.c - lenient base64 as RFC 2045 section 6.8 describes it.  GMime
+ * drops the last octet of a quantum that lacks its padding, so parse/
+ * decodes base64 parts here from the raw part content instead.
+ */
+#include "parse/parse-private.h"
+
+static int
+base64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+static gboolean
+base64_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Counts base64 letters after the padding, a footer a gateway added. */
+static size_t
+base64_count_trailing(const unsigned char *in, size_t len, size_t from)
+{
+	size_t count = 0;
+
+	for (size_t i = from; i < len; i++)
+		if (base64_value(in[i]) >= 0)
+			count++;
+	return count;
+}
+
+static void
+base64_report(struct mt_message *msg, const char *part, size_t invalid,
+	      size_t trailing, int leftover)
+{
+	if (msg == NULL)
+		return;
+	if (invalid > 0)
+		mt_message_add_defect(msg, "warning",
+				      "invalid-base64-characters",
+				      "%s: %zu bytes outside the base64 "
+				      "alphabet were ignored", part, invalid);
+	if (trailing > 0)
+		mt_message_add_defect(msg, "note", "base64-data-after-padding",
+				      "%s: %zu base64 characters after the "
+				      "padding were not decoded", part,
+				      trailing);
+	if (leftover == 1)
+		mt_message_add_defect(msg, "warning", "truncated-base64",
+				      "%s: a lone final base64 character "
+				      "holds no whole octet and was dropped",
+				      part);
+	else if (leftover > 1)
+		mt_message_add_defect(msg, "warning", "missing-base64-padding",
+				      "%s: the final quantum has no '=' "
+				      "padding; its %d octet(s) were kept",
+				      part, leftover - 1);
+}
+
+GByteArray *
+parse_base64_decode(const unsigned char *in, size_t len, const char *part,
+		    struct mt_message *msg)
+{
+	GByteArray *out = g_byte_array_sized_new((guint)(len / 4 * 3 + 3));
+	guint32 quantum = 0;
+	int sextets = 0;
+	size_t invalid = 0, i;
+	gboolean padded = FALSE;
+
+	for (i = 0; i < len; i++) {
+		int v = base64_value(in[i]);
+
+		if (in[i] == '=') {
+			padded = TRUE;
+			break;
+		}
+		if (v < 0) {
+			invalid += !base64_is_space(in[i]);
+			continue;
+		}
+		quantum = quantum << 6 | (guint32)v;
+		if (++sextets == 4) {
+			guint8 bytes[3] = { quantum >> 16, quantum >> 8,
+					    quantum };
+
+			g_byte_array_append(out, bytes, 3);
+			quantum = 0;
+			sextets = 0;
+		}
+	}
+	/* Two sextets hold one octet and three hold two, padded or not. */
+	if (sextets >= 2) {
+		guint8 bytes[2];
+
+		quantum <<= 6 * (4 - sextets);
+		bytes[0] = quantum >> 16;
+		bytes[1] = quantum >> 8;
+		g_byte_array_append(out, bytes, (guint)(sextets - 1));
+	}
+	base64_report(msg, part, invalid,
+		      padded ? base64_count_trailing(in, len, i) : 0,
+		      padded && sextets != 1 ? 0 : sextets);
+	return out;
+}

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * mime.c - the MIME tree of a parsed message: body text and attachments.
+ * The first inline text/plain part of the top message is the body; text
+ * from the first text/html part stands in when there is none.  Every leaf
+ * with a file name, an 'attachment' disposition or a non-text type is an
+ * attachment, every message/rfc822 part too (its own attachments are
+ * listed beneath it).  Base64 is decoded here, not by GMime, so that a
+ * final quantum without padding keeps its octets.  Nesting deeper than
+ * PARSE_MAX_MIME_DEPTH is not walked and is reported.
+ */
+#include <string.h>
+
+#include "parse/parse-private.h"
+
+struct mime_walk {
+	struct mt_message *msg;
+	gboolean have_text;
+	char *html_text;         /* decoded first text/html body, UTF-8 */
+	int part_number;         /* leaf parts seen, for defect details */
+	gboolean depth_reported;
+};
+
+static GByteArray *
+mime_stream_bytes(GMimeStream *stream)
+{
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *bytes;
+
+	if (stream != NULL) {
+		g_mime_stream_reset(stream);
+		g_mime_stream_write_to_stream(stream, mem);
+	}
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_object_unref(mem);
+	return bytes;
+}
+
+/* Decodes a leaf's content; base64 through parse_base64_decode. */
+static GByteArray *
+mime_part_decode(GMimePart *part, const char *label, struct mt_message *msg)
+{
+	GMimeDataWrapper *content = g_mime_part_get_content(part);
+	GMimeStream *mem;
+	GByteArray *raw, *bytes;
+
+	if (content == NULL)
+		return g_byte_array_new();
+	if (g_mime_data_wrapper_get_encoding(content) ==
+	    GMIME_CONTENT_ENCODING_BASE64) {
+		raw = mime_stream_bytes(g_mime_data_wrapper_get_stream(content));
+		bytes = parse_base64_decode(raw->data, raw->len, label, msg);
+		g_byte_array_unref(raw);
+		return bytes;
+	}
+	mem = g_mime_stream_mem_new();
+	g_mime_data_wrapper_write_to_stream(content, mem);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+	g_object_unref(mem);
+	return bytes;
+}
+
+static void
+mime_check_encoding(GMimeObject *object, const char *label,
+		    struct mt_message *msg)
+{
+	const char *cte = g_mime_object_get_header(object,
+						   "Content-Transfer-Encoding");
+	char *value;
+
+	if (cte == NULL)
+		return;
+	value = parse_header_unfold(cte);
+	if (*value != '\0' && g_mime_content_encoding_from_string(value) ==
+	    GMIME_CONTENT_ENCODING_DEFAULT)
+		mt_message_add_defect(msg, "warning",
+				      "unknown-transfer-encoding",
+				      "%s: Content-Transfer-Encoding '%s' is "
+				      "unknown; content kept as is", label,
+				      value);
+	g_free(value);
+}
+
+static char *
+mime_object_filename(GMimeObject *object, struct mt_message *msg)
+{
+	const char *name = NULL;
+
+	if (GMIME_IS_PART(object))
+		name = g_mime_part_get_filename(GMIME_PART(object));
+	if (name == NULL)
+		name = g_mime_object_get_content_disposition_parameter(
+			object, "filename");
+	if (name == NULL)
+		name = g_mime_object_get_content_type_parameter(object, "name");
+	if (name == NULL)
+		return NULL;
+	return parse_attach_clean_name(name, strlen(name), msg);
+}
+
+static void
+mime_fill_attachment(GMimeObject *object, struct mt_attachment *att)
+{
+	GMimeContentDisposition *disposition =
+		g_mime_object_get_content_disposition(object);
+	GMimeContentType *type = g_mime_object_get_content_type(object);
+
+	if (type != NULL)
+		att->declared_type = g_mime_content_type_get_mime_type(type);
+	if (disposition != NULL)
+		att->disposition = g_ascii_strdown(
+			g_mime_content_disposition_get_disposition(disposition),
+			-1);
+	if (g_mime_object_get_content_id(object) != NULL)
+		att->content_id = g_strdup(g_mime_object_get_content_id(object));
+	if (GMIME_IS_PART(object)) {
+		GMimeContentEncoding enc =
+			g_mime_part_get_content_encoding(GMIME_PART(object));
+		const char *name = g_mime_content_encoding_to_string(enc);
+
+		att->encoding = name != NULL ? g_strdup(name) : NULL;
+	}
+}
+
+static gboolean
+mime_is_tnef(GMimeObject *object, const char *filename, GByteArray *bytes)
+{
+	GMimeContentType *type = g_mime_object_get_content_type(object);
+
+	if (bytes->len >= 4 && bytes->data[0] == 0x78 &&
+	    bytes->data[1] == 0x9f && bytes->data[2] == 0x3e &&
+	    bytes->data[3] == 0x22)
+		return TRUE;
+	if (type != NULL &&
+	    (g_mime_content_type_is_type(type, "application", "ms-tnef") ||
+	     g_mime_content_type_is_type(type, "application", "vnd.ms-tnef")))
+		return TRUE;
+	return filename != NULL && g_ascii_strcasecmp(filename,
+						      "winmail.dat") == 0;
+}
+
+static void
+mime_add_leaf(struct mime_walk *w, GMimePart *part, const char *label,
+	      int parent, int depth)
+{
+	char *filename = mime_object_filename(GMIME_OBJECT(part), w->msg);
+	GByteArray *bytes = mime_part_decode(part, label, w->msg);
+	int index;
+
+	index = parse_attach_add(w->msg, bytes->data, bytes->len, filename,
+				 parent, depth);
+	if (index >= 0) {
+		mime_fill_attachment(GMIME_OBJECT(part),
+				     g_ptr_array_index(w->msg->attachments,
+						       index));
+		if (mime_is_tnef(GMIME_OBJECT(part), filename, bytes) &&
+		    depth < PARSE_MAX_MIME_DEPTH)
+			parse_tnef_extract(bytes->data, bytes->len, index,
+					   depth + 1, w->msg);
+	}
+	g_byte_array_unref(bytes);
+	g_free(filename);
+}
+
+static char *
+mime_part_text(GMimePart *part, const char *label, struct mt_message *msg)
+{
+	GMimeContentType *type = g_mime_object_get_content_type(
+		GMIME_OBJECT(part));
+	GByteArray *bytes = mime_part_decode(part, label, msg);
+	char *text;
+
+	text = parse_text_to_utf8(bytes->data, bytes->len,
+				  g_mime_content_type_get_parameter(type,
+								    "charset"),
+				  label, msg);
+	g_byte_array_unref(bytes);
+	return text;
+}
+
+/* An inline text part of the top message: the body, or more text that
+ * may carry uuencoded files. */
+static void
+mime_add_text(struct mime_walk *w, GMimePart *part, const char *label,
+	      gboolean html)
+{
+	char *text = mime_part_text(part, label, w->msg);
+
+	if (html) {
+		if (w->html_text == NULL) {
+			w->msg->body_html_size = (gint64)strlen(text);
+			w->html_text = text;
+		} else {
+			g_free(text);
+		}
+		return;
+	}
+	if (strstr(text, "begin ") != NULL) {
+		char *rest = parse_uuencode_extract(text, -1, 0, w->msg);
+
+		g_free(text);
+		text = rest;
+	}
+	if (w->have_text) {
+		g_free(text);
+		return;
+	}
+	w->have_text = TRUE;
+	w->msg->body_text = text;
+	w->msg->body_text_size = (gint64)strlen(text);
+}
+
+static gboolean
+mime_is_attachment(GMimeObject *object, gboolean *html_r)
+{
+	GMimeContentType *type = g_mime_object_get_content_type(object);
+	GMimeContentDisposition *disposition =
+		g_mime_object_get_content_disposition(object);
+
+	*html_r = FALSE;
+	if (disposition != NULL &&
+	    g_mime_content_disposition_is_attachment(disposition))
+		return TRUE;
+	if (g_mime_object_get_content_disposition_parameter(object,
+							    "filename") ||
+	    g_mime_object_get_content_type_parameter(object, "name"))
+		return TRUE;
+	if (type == NULL || g_mime_content_type_is_type(type, "text", "plain"))
+		return FALSE;
+	*html_r = g_mime_content_type_is_type(type, "text", "html");
+	return !*html_r;
+}
+
+static void mime_walk_object(struct mime_walk *w, GMimeObject *object,
+			     int parent, int depth, int nesting,
+			     gboolean top);
+
+static void
+mime_walk_message_part(struct mime_walk *w, GMimeMessagePart *part,
+		       int parent, int depth, int nesting)
+{
+	GMimeMessage *inner = g_mime_message_part_get_message(part);
+	GMimeStream *mem = g_mime_stream_mem_new();
+	char *filename = mime_object_filename(GMIME_OBJECT(part), w->msg);
+	GByteArray *bytes;
+	int index;
+
+	if (inner != NULL)
+		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	index = parse_attach_add(w->msg, bytes->data, bytes->len, filename,
+				 parent, depth);
+	g_object_unref(mem);
+	g_free(filename);
+	if (index < 0)
+		return;
+	struct mt_attachment *att = g_ptr_array_index(w->msg->attachments,
+						       index);
+
+	mime_fill_attachment(GMIME_OBJECT(part), att);
+	att->is_message = TRUE;
+	if (inner != NULL && g_mime_message_get_mime_part(inner) != NULL)
+		mime_walk_object(w, g_mime_message_get_mime_part(inner), index,
+				 depth + 1, nesting + 1, FALSE);
+}
+
+static void
+mime_walk_leaf(struct mime_walk *w, GMimePart *part, int parent, int depth,
+	       gboolean top)
+{
+	gboolean html;
+	char label[48];
+
+	g_snprintf(label, sizeof(label), "MIME part %d", ++w->part_number);
+	mime_check_encoding(GMIME_OBJECT(part), label, w->msg);
+	if (mime_is_attachment(GMIME_OBJECT(part), &html))
+		mime_add_leaf(w, part, label, parent, depth);
+	else if (top)
+		mime_add_text(w, part, label, html);
+}
+
+static void
+mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
+		 int depth, int nesting, gboolean top)
+{
+	if (nesting > PARSE_MAX_MIME_DEPTH) {
+		if (!w->depth_reported)
+			mt_message_add_defect(w->msg, "error",
+					      "mime-nesting-limit",
+					      "MIME parts nested deeper than "
+					      "%d levels were not read",
+					      PARSE_MAX_MIME_DEPTH);
+		w->depth_reported = TRUE;
+		return;
+	}
+	if (GMIME_IS_MULTIPART(object)) {
+		GMimeMultipart *multipart = GMIME_MULTIPART(object);
+
+		for (int i = 0; i < g_mime_multipart_get_count(multipart); i++)
+			mime_walk_object(w,
+					 g_mime_multipart_get_part(multipart, i),
+					 parent, depth, nesting + 1, top);
+	} else if (GMIME_IS_MESSAGE_PART(object)) {
+		mime_walk_message_part(w, GMIME_MESSAGE_PART(object), parent,
+				       depth, nesting);
+	} else if (GMIME_IS_PART(object)) {
+		mime_walk_leaf(w, GMIME_PART(object), parent, depth, top);
+	}
+}
+
+void
+parse_mime_walk(GMimeMessage *message, struct mt_message *msg)
+{
+	struct mime_walk w = { msg, FALSE, NULL, 0, FALSE };
+	GMimeObject *body = g_mime_message_get_mime_part(message);
+
+	if (body != NULL)
+		mime_walk_object(&w, body, -1, 0, 0, TRUE);
+	if (!w.have_text && w.html_text != NULL) {
+		msg->body_text = parse_html_to_text(w.html_text,
+						    strlen(w.html_text));
+		msg->body_text_size = (gint64)strlen(msg->body_text);
+	}
+	g_free(w.html_text);
+}
