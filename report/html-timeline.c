@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * html-timeline.c - the outbound timeline in the HTML report, with a
+ * checkbox (scripts on) and a separate table (scripts off, and print)
+ * for deleted outbound mail.  Row ids are "msg-<id>" so findings link
+ * to the messages behind them.
+ */
+#include "report/html-private.h"
+
+static const char *const html_timeline_headers[] = {
+	"id", "sent UTC", "sent local", "custodian", "from", "to", "cc",
+	"bcc", "external", "subject", "size", "attachments",
+	"attachment types", "attachment bytes", "evidence", "locator",
+	"message SHA-256", "status", "folder", NULL
+};
+
+static void
+html_timeline_head(FILE *out, const char *id)
+{
+	int i;
+
+	fprintf(out, "<table id=\"%s\">\n<thead><tr>", id);
+	for (i = 0; html_timeline_headers[i] != NULL; i++)
+		fprintf(out, "<th>%s</th>", html_timeline_headers[i]);
+	fputs("</tr></thead>\n<tbody>\n", out);
+}
+
+static char *
+html_attachment_summary(const struct report_row *row)
+{
+	char *names;
+	char *s;
+
+	if (row->attachments->len == 0)
+		return g_strdup("0");
+	names = report_row_join_attachments(row, "filename");
+	s = g_strdup_printf("%u: %s", row->attachments->len, names);
+	g_free(names);
+	return s;
+}
+
+static void
+html_timeline_row(FILE *out, const struct report_row *row, gboolean anchor)
+{
+	gboolean deleted = report_status_is_deleted(row->status);
+
+	fprintf(out, "<tr class=\"%s\"", deleted ? "deleted" : "live");
+	if (anchor)
+		fprintf(out, " id=\"msg-%" G_GINT64_FORMAT "\"", row->id);
+	fputs(">", out);
+	html_cell_int(out, row->id);
+	html_cell_owned(out, report_format_utc(row->sent_utc));
+	html_cell_owned(out, row->sent_offset_known ?
+			report_format_local(row->sent_utc,
+					    row->sent_offset_min) : NULL);
+	html_cell(out, row->custodian);
+	html_cell_owned(out, report_format_mailbox(row->from_name,
+						   row->from_addr));
+	html_cell_owned(out, report_row_join_recipients(row, "to"));
+	html_cell_owned(out, report_row_join_recipients(row, "cc"));
+	html_cell_owned(out, report_row_join_recipients(row, "bcc"));
+	if (row->external_recipients >= 0)
+		html_cell_int(out, row->external_recipients);
+	else
+		html_cell(out, NULL);
+	html_cell(out, row->subject);
+	html_cell_int(out, row->size);
+	html_cell_owned(out, html_attachment_summary(row));
+	html_cell_owned(out, report_row_join_attachments(row, "magic_type"));
+	html_cell_int(out, report_row_attachment_bytes(row));
+	html_cell(out, row->evidence_path);
+	html_cell(out, row->locator);
+	fputs("<td class=\"hash\">", out);
+	html_text(out, row->sha256);
+	fputs("</td>", out);
+	html_cell(out, row->status);
+	html_cell(out, row->folder);
+	fputs("</tr>\n", out);
+}
+
+static guint
+html_deleted_count(const struct report_timeline *tl)
+{
+	guint i, n = 0;
+
+	for (i = 0; i < tl->rows->len; i++) {
+		const struct report_row *row = tl->rows->pdata[i];
+
+		if (report_status_is_deleted(row->status))
+			n++;
+	}
+	return n;
+}
+
+void
+html_timeline_write(FILE *out, const struct report_timeline *tl)
+{
+	guint i, deleted = html_deleted_count(tl);
+
+	fprintf(out, "<h2 id=\"timeline\">Outbound timeline</h2>\n"
+		"<p>%u outbound message(s), %u of them deleted, trashed, "
+		"expunged, recovered or orphaned (rows shaded red), ordered by "
+		"sent time; messages without a sent time come last.</p>\n",
+		tl->rows->len, deleted);
+	fputs("<p class=\"filter\"><label><input type=\"checkbox\" "
+	      "id=\"deleted-only\"> show only deleted outbound mail</label>"
+	      "</p>\n", out);
+	html_timeline_head(out, "timeline-all");
+	for (i = 0; i < tl->rows->len; i++)
+		html_timeline_row(out, tl->rows->pdata[i], TRUE);
+	fputs("</tbody>\n</table>\n", out);
+
+	fprintf(out, "<h2 id=\"deleted\">Deleted outbound mail</h2>\n"
+		"<p>The %u outbound message(s) whose status is deleted, "
+		"trashed, expunged, recovered or orphan.</p>\n", deleted);
+	if (deleted == 0) {
+		fputs("<p class=\"none\">None.</p>\n", out);
+		return;
+	}
+	html_timeline_head(out, "timeline-deleted");
+	for (i = 0; i < tl->rows->len; i++) {
+		const struct report_row *row = tl->rows->pdata[i];
+
+		if (report_status_is_deleted(row->status))
+			html_timeline_row(out, row, FALSE);
+	}
+	fputs("</tbody>\n</table>\n", out);
+}
