@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * maildir.c - Maildir stores: plain, Maildir++ (".Sent" subfolders with a
+ * maildirfolder file) and nested layouts (subfolders that are maildirs).
+ *
+ * Every file in cur/, new/ and tmp/ is a message except names starting
+ * with '.'.  Flags come from the info after the last ':' (or mbsync's
+ * ';', offlineimap's '!') that starts with "2,".  tmp/ files are
+ * deliveries in progress or leftovers and are kept with status 'tmp'.
+ * Symbolic links are never followed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "extract/stores-private.h"
+
+/* Folders nested deeper than this are reported, not read. */
+#define MAILDIR_MAX_DEPTH 32
+
+/* Per-run state. */
+struct maildir_run {
+	const char *root;
+	const struct mt_extract_options *opts;
+	const struct mt_sink *sink;
+	gint64 max_size;
+	GHashTable *folder_ids;   /* folder path -> gint64 id */
+	gboolean plus_layout;     /* saw a Maildir++ ".name" folder */
+	gboolean nested_layout;   /* saw a nested maildir folder */
+	int rc;
+};
+
+void
+maildir_name_parse(const char *name, struct maildir_name *out)
+{
+	const char *info = NULL;
+	const char *size;
+	char *end;
+	gint64 epoch;
+
+	memset(out, 0, sizeof(*out));
+	out->delivered = MT_TIME_NONE;
+	out->size_hint = -1;
+
+	/* The unique part starts with the delivery time in seconds. */
+	epoch = g_ascii_strtoll(name, &end, 10);
+	if (end != name && *end == '.' && epoch > 0 && epoch < (1LL << 34))
+		out->delivered = epoch;
+
+	for (const char *p = name; *p != '\0'; p++)
+		if ((*p == ':' || *p == ';' || *p == '!') &&
+		    (p[1] == '1' || p[1] == '2') && p[2] == ',')
+			info = p;
+	size = strstr(name, ",S=");
+	if (size != NULL && (info == NULL || size < info))
+		out->size_hint = g_ascii_strtoll(size + 3, NULL, 10);
+	if (info == NULL)
+		return;
+	out->separator = info[0];
+	out->has_info = TRUE;
+	if (info[1] != '2')
+		return;     /* experimental "1," semantics: no flags */
+	for (const char *f = info + 3; *f != '\0'; f++) {
+		char c = *f;
+
+		switch (c) {
+		case 'P': out->passed = TRUE; break;
+		case 'R': out->replied = TRUE; break;
+		case 'S': out->seen = TRUE; break;
+		case 'T': out->trashed = TRUE; break;
+		case 'D': out->draft = TRUE; break;
+		case 'F': out->flagged = TRUE; break;
+		default:
+			if (g_ascii_islower(c) &&
+			    strchr(out->keywords, c) == NULL)
+				out->keywords[strlen(out->keywords)] = c;
+			else if (g_ascii_isupper(c) &&
+				 strchr(out->unknown, c) == NULL)
+				out->unknown[strlen(out->unknown)] = c;
+			break;
+		}
+	}
+}
+
+static int
+name_compare(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lists the entries of dir except "." and "..", sorted by name. */
+static GPtrArray *
+dir_list(const char *dir, int *errno_r)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	*errno_r = 0;
+	if (d == NULL) {
+		*errno_r = errno;
+		return names;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			g_ptr_array_add(names, g_strdup(e->d_name));
+	closedir(d);
+	g_ptr_array_sort(names, name_compare);
+	return names;
+}
+
+static gboolean
+is_dir_nofollow(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* A maildir has cur/ or new/ (tmp/ is often lost in copies). */
+static gboolean
+maildir_is_maildir(const char *dir)
+{
+	char *cur = g_build_filename(dir, "cur", NULL);
+	char *new = g_build_filename(dir, "new", NULL);
+	gboolean yes = is_dir_nofollow(cur) || is_dir_nofollow(new);
+
+	g_free(cur);
+	g_free(new);
+	return yes;
+}
+
+/* Returns TRUE when a maildir lies below dir within depth levels. */
+static gboolean
+maildir_has_child_maildir(const char *dir, int depth)
+{
+	GPtrArray *names;
+	gboolean found = FALSE;
+	int err;
+
+	if (depth <= 0)
+		return FALSE;
+	names = dir_list(dir, &err);
+	for (guint i = 0; !found && i < names->len; i++) {
+		char *child = g_build_filename(dir, names->pdata[i], NULL);
+
+		if (is_dir_nofollow(child))
+			found = maildir_is_maildir(child) ||
+				maildir_has_child_maildir(child, depth - 1);
+		g_free(child);
+	}
+	g_ptr_array_unref(names);
+	return found;
+}
+
+static int
+maildir_probe(const char *path, gboolean is_dir, const unsigned char *head,
+	      size_t head_len)
+{
+	char *tmp;
+	int score;
+
+	if (!is_dir)
+		return 0;
+	if (!maildir_is_maildir(path))
+		return maildir_has_child_maildir(path, 3) ? 60 : 0;
+	tmp = g_build_filename(path, "tmp", NULL);
+	score = is_dir_nofollow(tmp) ? 95 : 85;
+	g_free(tmp);
+	return score;
+}
+
+static void
+run_result(struct maildir_run *run, int rc)
+{
+	if (rc < 0)
+		run->rc = -1;
+}
+
+static void
+run_damaged(struct maildir_run *run)
+{
+	if (run->rc == 0)
+		run->rc = 1;
+}
+
+/* Returns the folder's status for its messages by role. */
+static enum mt_status
+role_status(enum mt_folder_role role)
+{
+	if (role == MT_FOLDER_DELETED || role == MT_FOLDER_RECOVERABLE)
+		return MT_STATUS_DELETED;
+	return MT_STATUS_ALLOCATED;
+}
+
+/* Builds the record of one message file and hands it over. */
+static void
+message_read(struct maildir_run *run, gint64 folder_id,
+	     enum mt_folder_role role, const char *dir_rel, const char *name,
+	     gboolean in_tmp)
+{
+	char *rel = dir_rel[0] != '\0' ? g_build_filename(dir_rel, name, NULL)
+				       : g_strdup(name);
+	char *path = g_build_filename(run->root, rel, NULL);
+	char *locator = stores_name_display(rel);
+	struct maildir_name info;
+	struct mt_message *msg;
+	char *data;
+	size_t len;
+	gint64 full;
+
+	if (stores_file_read(path, run->max_size, &data, &len, &full) < 0) {
+		run_result(run, mt_sink_anomalyf(
+			run->sink, folder_id, MT_LEVEL_ERROR, "unreadable-file",
+			-1, locator, "'%s': cannot read: %s", locator,
+			g_strerror(errno)));
+		run_result(run, run->sink->skipped(run->sink->ctx, folder_id,
+						   TRUE));
+		run_damaged(run);
+		goto out;
+	}
+	maildir_name_parse(name, &info);
+	msg = mt_message_new();
+	msg->locator = g_strdup(locator);
+	msg->flag_seen = info.seen;
+	msg->flag_replied = info.replied;
+	msg->flag_flagged = info.flagged;
+	msg->flag_draft = info.draft;
+	msg->flag_passed = info.passed;
+	msg->flag_trashed = info.trashed;
+	msg->status = role_status(role);
+	if (info.trashed)
+		msg->status = MT_STATUS_TRASHED;
+	if (in_tmp)
+		msg->status = MT_STATUS_TMP;
+	if (info.delivered != MT_TIME_NONE) {
+		char raw[24];
+
+		g_snprintf(raw, sizeof(raw), "%" G_GINT64_FORMAT,
+			   info.delivered);
+		mt_message_add_time(msg, MT_TIME_MAILDIR_NAME, info.delivered,
+				    0, TRUE, raw);
+	}
+	if (info.keywords[0] != '\0')
+		mt_message_add_defect(msg, "note", "maildir-keywords",
+				      "IMAP keyword letters '%s' in the file "
+				      "name (not standard flags)",
+				      info.keywords);
+	if (info.unknown[0] != '\0')
+		mt_message_add_defect(msg, "note", "maildir-unknown-flags",
+				      "unknown flag letters '%s' in the file "
+				      "name", info.unknown);
+	if (info.size_hint >= 0 && info.size_hint != full)
+		mt_message_add_defect(msg, "note", "maildir-size-mismatch",
+				      "the name says S=%" G_GINT64_FORMAT
+				      " but the file has %" G_GINT64_FORMAT
+				      " bytes", info.size_hint, full);
+	if (full > (gint64)len) {
+		mt_message_add_defect(msg, "warning", "message-truncated",
+				      "the file is %" G_GINT64_FORMAT
+				      " bytes; only the first %zu were kept "
+				      "(maximum message size)", full, len);
+		run_damaged(run);
+	}
+	run_result(run, stores_message_emit(run->sink, folder_id, data, len,
+					    full, msg));
+	g_free(data);
+out:
+	g_free(locator);
+	g_free(path);
+	g_free(rel);
+}
+
+/* Lists the message files of one of cur/, new/, tmp/ (dot files are
+ * not messages).  Symbolic links and other non-regular entries are
+ * reported and counted as skipped by the caller. */
+static GPtrArray *
+message_names(struct maildir_run *run, const char *dir_rel,
+	      const char *sub, GPtrArray **odd_r)
+{
+	char *dir = g_build_filename(run->root, dir_rel, sub, NULL);
+	GPtrArray *all, *files = g_ptr_array_new_with_free_func(g_free);
+	int err;
+
+	*odd_r = g_ptr_array_new_with_free_func(g_free);
+	all = dir_list(dir, &err);
+	for (guint i = 0; i < all->len; i++) {
+		const char *name = all->pdata[i];
+		char *path = g_build_filename(dir, name, NULL);
+		struct stat sb;
+
+		if (name[0] == '.') {
+			g_free(path);
+			continue;
+		}
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+			g_ptr_array_add(files, g_strdup(name));
+		else
+			g_ptr_array_add(*odd_r, g_strdup(name));
+		g_free(path);
+	}
+	g_ptr_array_unref(all);
+	g_free(dir);
+	return files;
+}
+
+/* Reports entries of a message directory that are not regular files. */
+static void
+odd_entries_report(struct maildir_run *run, gint64 folder_id,
+		   const char *dir_rel, const char *sub, GPtrArray *odd)
+{
+	for (guint i = 0; i < odd->len; i++) {
+		char *rel = g_build_filename(dir_rel, sub, odd->pdata[i], NULL);
+		char *shown = stores_name_display(rel);
+
+		run_result(run, mt_sink_anomalyf(
+			run->sink, folder_id, MT_LEVEL_WARNING,
+			"not-a-regular-file", -1, shown, "'%s' is a symbolic "
+			"link, directory or device and was not read (links "
+			"are never followed)", shown));
+		run_result(run, run->sink->skipped(run->sink->ctx, folder_id,
+						   FALSE));
+		g_free(shown);
+		g_free(rel);
+	}
+}
+
+/* Turns a folder directory name into its folder path: Maildir++
+ * ".Archive.2019" becomes "Archive/2019". */
+static char *
+folder_path_from(const char *parent_path, const char *name)
+{
+	char *shown = stores_name_display(name);
+	char *path;
+
+	if (shown[0] == '.') {
+		char **parts = g_strsplit(shown + 1, ".", -1);
+		char *joined = g_strjoinv("/", parts);
+
+		g_strfreev(parts);
+		g_free(shown);
+		return joined;
+	}
+	path = parent_path[0] != '\0'
+		       ? g_strconcat(parent_path, "/", shown, NULL)
+		       : g_strdup(shown);
+	g_free(shown);
+	return path;
+}
+
+static gint64
+folder_parent_id(struct maildir_run *run, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *parent;
+	gint64 *id;
+
+	if (slash == NULL)
+		return 0;
+	parent = g_strndup(path, (gsize)(slash - path));
+	id = g_hash_table_lookup(run->folder_ids, parent);
+	g_free(parent);
+	return id != NULL ? *id : 0;
+}
+
+static gint64
+folder_start(struct maildir_run *run, const char *path,
+	     enum mt_folder_role role, gint64 count, const char *locator)
+{
+	gint64 id = 0;
+	gint64 *stored;
+
+	run_result(run, run->sink->folder(run->sink->ctx,
+					  folder_parent_id(run, path), path,
+					  role, count, locator, &id));
+	stored = g_new(gint64, 1);
+	*stored = id;
+	g_hash_table_replace(run->folder_ids, g_strdup(path), stored);
+	return id;
+}
+
+/* Reads the tmp/ files of a folder into a child folder of role tmp. */
+static void
+folder_tmp_read(struct maildir_run *run, const char *dir_rel,
+		const char *folder_path)
+{
+	GPtrArray *odd, *files = message_names(run, dir_rel, "tmp", &odd);
+	char *path, *locator;
+	gint64 id;
+
+	if (files->len == 0 && odd->len == 0)
+		goto out;
+	path = g_strconcat(folder_path, "/tmp", NULL);
+	locator = g_build_filename(dir_rel, "tmp", NULL);
+	id = folder_start(run, path, MT_FOLDER_TMP, files->len, locator);
+	for (guint i = 0; run->rc >= 0 && i < files->len; i++) {
+		char *sub = g_build_filename(dir_rel, "tmp", NULL);
+
+		message_read(run, id, MT_FOLDER_TMP, sub, files->pdata[i],
+			     TRUE);
+		g_free(sub);
+	}
+	odd_entries_report(run, id, dir_rel, "tmp", odd);
+	g_free(locator);
+	g_free(path);
+out:
+	g_ptr_array_unref(files);
+	g_ptr_array_unref(odd);
+}
+
+/* Reads the messages of one maildir folder: cur/ and new/, then tmp/. */
+static void
+folder_read(struct maildir_run *run, const char *dir_rel,
+	    const char *folder_path, enum mt_folder_role role)
+{
+	static const char *const subs[] = { "cur", "new" };
+	GPtrArray *files[2], *odd[2];
+	gint64 id;
+	char *locator = stores_name_display(dir_rel[0] != '\0' ? dir_rel
+							      : ".");
+
+	for (int s = 0; s < 2; s++)
+		files[s] = message_names(run, dir_rel, subs[s], &odd[s]);
+	id = folder_start(run, folder_path, role,
+			  files[0]->len + files[1]->len, locator);
+	for (int s = 0; s < 2; s++) {
+		char *sub = g_build_filename(dir_rel, subs[s], NULL);
+
+		for (guint i = 0; run->rc >= 0 && i < files[s]->len; i++)
+			message_read(run, id, role, sub, files[s]->pdata[i],
+				     FALSE);
+		odd_entries_report(run, id, dir_rel, subs[s], odd[s]);
+		g_free(sub);
+		g_ptr_array_unref(files[s]);
+		g_ptr_array_unref(odd[s]);
+	}
+	if (run->rc >= 0)
+		folder_tmp_read(run, dir_rel, folder_path);
+	g_free(locator);
+}
+
+/* Files a Maildir keeps beside its messages: Dovecot, Courier and
+ * mbsync control files, none of them mail. */
+static gboolean
+control_file_is_known(const char *name)
+{
+	static const char *const prefixes[] = {
+		"dovecot", "courierimap", "maildirfolder", "maildirsize",
+		"subscriptions", ".", "mbsync", ".uidvalidity", ".mbsyncstate",
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++)
+		if (g_str_has_prefix(name, prefixes[i]))
+			return TRUE;
+	return FALSE;
+}
+
+static void walk_dir(struct maildir_run *run, const char *dir_rel,
+		     const char *folder_path, int depth);
+
+/* Handles one entry of a folder directory other than cur/new/tmp. */
+static void
+walk_entry(struct maildir_run *run, const char *dir_rel,
+	   const char *folder_path, const char *name, int depth)
+{
+	char *rel = dir_rel[0] != '\0' ? g_build_filename(dir_rel, name, NULL)
+				       : g_strdup(name);
+	char *path = g_build_filename(run->root, rel, NULL);
+	char *shown = stores_name_display(rel);
+	struct stat sb;
+
+	if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		char *child_path = folder_path_from(folder_path, name);
+
+		if (name[0] == '.')
+			run->plus_layout = TRUE;
+		else if (maildir_is_maildir(path))
+			run->nested_layout = TRUE;
+		walk_dir(run, rel, child_path, depth + 1);
+		g_free(child_path);
+	} else if (!control_file_is_known(name)) {
+		run_result(run, mt_sink_anomalyf(
+			run->sink, 0, MT_LEVEL_NOTE, "not-mail-file", -1, shown,
+			"'%s' lies outside cur/, new/ and tmp/ and was not "
+			"read as a message", shown));
+	}
+	g_free(shown);
+	g_free(path);
+	g_free(rel);
+}
+
+static void
+walk_dir(struct maildir_run *run, const char *dir_rel,
+	 const char *folder_path, int depth)
+{
+	char *dir = g_build_filename(run->root, dir_rel, NULL);
+	GPtrArray *names;
+	int err;
+
+	if (depth > MAILDIR_MAX_DEPTH) {
+		run_result(run, mt_sink_anomalyf(
+			run->sink, 0, MT_LEVEL_WARNING, "folder-too-deep", -1,
+			dir_rel, "'%s' is nested more than %d levels deep and "
+			"was not read", dir_rel, MAILDIR_MAX_DEPTH));
+		run_damaged(run);
+		g_free(dir);
+		return;
+	}
+	/* The root maildir is the INBOX; its subfolders are its
+	 * siblings, as IMAP servers show them. */
+	if (maildir_is_maildir(dir)) {
+		const char *name = depth == 0 ? "INBOX" : folder_path;
+
+		folder_read(run, dir_rel, name, mt_folder_role_guess(name));
+	}
+	names = dir_list(dir, &err);
+	if (err != 0) {
+		run_result(run, mt_sink_anomalyf(
+			run->sink, 0, MT_LEVEL_ERROR, "unreadable-folder", -1,
+			dir_rel, "cannot list '%s': %s", dir, g_strerror(err)));
+		run_damaged(run);
+	}
+	for (guint i = 0; run->rc >= 0 && i < names->len; i++) {
+		const char *name = names->pdata[i];
+
+		if (strcmp(name, "cur") == 0 || strcmp(name, "new") == 0 ||
+		    strcmp(name, "tmp") == 0)
+			continue;
+		walk_entry(run, dir_rel, folder_path, name, depth);
+	}
+	g_ptr_array_unref(names);
+	g_free(dir);
+}
+
+static int
+maildir_run(const char *path, const struct mt_extract_options *opts,
+	    const struct mt_sink *sink)
+{
+	struct maildir_run run = {
+		.root = path,
+		.opts = opts,
+		.sink = sink,
+		.max_size = stores_max_message(opts),
+	};
+	const char *detail;
+
+	if (!is_dir_nofollow(path)) {
+		mt_sink_anomalyf(sink, 0, MT_LEVEL_ERROR, "open-failed", -1,
+				 NULL, "'%s' is not a directory", path);
+		return -1;
+	}
+	run.folder_ids = g_hash_table_new_full(g_str_hash, g_str_equal,
+					       g_free, g_free);
+	walk_dir(&run, "", "", 0);
+	g_hash_table_unref(run.folder_ids);
+	if (run.rc < 0)
+		return -1;
+	detail = run.plus_layout ? "maildir++"
+		 : run.nested_layout ? "maildir, nested folders" : "maildir";
+	if (sink->evidence_fact(sink->ctx, "format_detail", detail) < 0)
+		return -1;
+	return run.rc;
+}
+
+const struct mt_extractor mt_extract_maildir = {
+	.name = "maildir",
+	.probe = maildir_probe,
+	.run = maildir_run,
+};

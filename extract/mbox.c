@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * mbox.c - mbox files (mboxo, mboxrd, mboxcl2; LF, CRLF or mixed).
+ *
+ * The file is streamed through a bounded buffer and split at From_ lines
+ * (mbox-from.c).  A separator needs a blank line before it or a header
+ * field right after it, so unquoted "From " body lines stay body text.
+ * A Content-Length header is honoured only when it ends exactly at a
+ * separator or at the end of the file.  '>From ' lines outside
+ * Content-Length bodies are unquoted the mboxrd way.  Data no message
+ * owns (after a NUL run, after a Content-Length body) is carved for a
+ * header block and stored as a recovered message, or reported as slack.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "extract/stores-private.h"
+#include "extract/mbox-private.h"
+
+/* Read buffer size; a line longer than this is handled in pieces. */
+#define MBOX_READ_SIZE (1024 * 1024)
+
+static void
+reader_init(struct mbox_reader *r, int fd)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->cap = MBOX_READ_SIZE;
+	r->buf = g_malloc(r->cap);
+	r->at_line_start = TRUE;
+}
+
+static void
+reader_release(struct mbox_reader *r)
+{
+	g_free(r->buf);
+	r->buf = NULL;
+}
+
+/* Moves unread bytes to the front and reads more.  Returns -1 on a read
+ * error (errno in r->error). */
+static int
+reader_fill(struct mbox_reader *r)
+{
+	ssize_t n;
+
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->buf_offset += (gint64)r->pos;
+		r->end -= r->pos;
+		r->pos = 0;
+	}
+	do {
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		r->error = errno;
+		return -1;
+	}
+	if (n == 0)
+		r->eof = TRUE;
+	r->end += (size_t)n;
+	return 0;
+}
+
+int
+mbox_reader_next(struct mbox_reader *r, gint64 limit, struct mbox_piece *p)
+{
+	size_t len;
+
+	for (;;) {
+		size_t avail = r->end - r->pos;
+		const char *nl;
+
+		if (limit >= 0 && (gint64)avail >= limit) {
+			nl = memchr(r->buf + r->pos, '\n', (size_t)limit);
+			len = nl != NULL ? (size_t)(nl - (r->buf + r->pos)) + 1
+					 : (size_t)limit;
+			break;
+		}
+		nl = memchr(r->buf + r->pos, '\n', avail);
+		if (nl != NULL) {
+			len = (size_t)(nl - (r->buf + r->pos)) + 1;
+			break;
+		}
+		if (r->eof) {
+			if (avail == 0)
+				return 0;
+			len = avail;
+			break;
+		}
+		if (r->pos == 0 && r->end == r->cap) {
+			len = avail;    /* a line longer than the buffer */
+			break;
+		}
+		if (reader_fill(r) < 0)
+			return -1;
+	}
+	p->data = r->buf + r->pos;
+	p->len = len;
+	p->offset = r->buf_offset + (gint64)r->pos;
+	p->line_start = r->at_line_start;
+	p->line_end = p->data[len - 1] == '\n';
+	r->at_line_start = p->line_end;
+	r->pos += len;
+	return 1;
+}
+
+gboolean
+mbox_piece_is_blank(const struct mbox_piece *p)
+{
+	if (!p->line_start || !p->line_end)
+		return FALSE;
+	return p->len == 1 || (p->len == 2 && p->data[0] == '\r');
+}
+
+/* Opens the file read-only and starts the folder it becomes: named
+ * folder_path, or after the file ("Sent.mbox" and Thunderbird's
+ * extension-less "Sent" both give the role sent). */
+static int
+mbox_open(struct mbox_state *st, const char *folder_path, gint64 parent_id)
+{
+	char *base = g_path_get_basename(st->path);
+	char *shown = stores_name_display(folder_path != NULL ? folder_path
+							       : base);
+	char *role_name = g_path_get_basename(shown);
+	char *dot = strrchr(role_name, '.');
+	struct stat sb;
+	int rc = -1;
+
+	st->fd = open(st->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (st->fd < 0 || fstat(st->fd, &sb) < 0) {
+		mt_sink_anomalyf(st->sink, parent_id, MT_LEVEL_ERROR,
+				 "open-failed", -1, shown, "cannot open '%s': %s",
+				 st->path, g_strerror(errno));
+		goto out;
+	}
+	st->file_size = sb.st_size;
+	posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (dot != NULL && dot != role_name &&
+	    g_ascii_strcasecmp(dot, ".mbox") == 0)
+		*dot = '\0';
+	rc = st->sink->folder(st->sink->ctx, parent_id, shown,
+			      mt_folder_role_guess(role_name), -1, shown,
+			      &st->folder_id);
+out:
+	g_free(role_name);
+	g_free(shown);
+	g_free(base);
+	return rc;
+}
+
+static void
+mbox_format_detail(struct mbox_state *st)
+{
+	GString *s = g_string_new(NULL);
+
+	if (st->cl_messages > 0)
+		g_string_append(s, "mboxcl2");
+	else if (st->multi_quoted > 0)
+		g_string_append(s, "mboxrd");
+	else
+		g_string_append(s, "mboxo");
+	if (st->crlf_lines > 0 && st->lf_lines > 0)
+		g_string_append(s, ", mixed line ends");
+	else if (st->crlf_lines > 0)
+		g_string_append(s, ", CRLF line ends");
+	if (st->mozilla_headers > 0)
+		g_string_append(s, ", Thunderbird");
+	st->sink->evidence_fact(st->sink->ctx, "format_detail", s->str);
+	g_string_free(s, TRUE);
+}
+
+static int
+mbox_stream(struct mbox_state *st)
+{
+	struct mbox_piece piece;
+	int n;
+
+	while (st->rc >= 0) {
+		gint64 limit = st->cur.active ? st->cur.cl_remaining : -1;
+
+		n = mbox_reader_next(&st->rd, limit, &piece);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			mbox_read_failed(st);
+			break;
+		}
+		mbox_piece_handle(st, &piece);
+	}
+	if (st->rc >= 0)
+		mbox_finish_file(st);
+	return st->rc;
+}
+
+int
+mbox_read_file(const char *path, const char *folder_path, gint64 parent_id,
+	       const struct mt_extract_options *opts,
+	       const struct mt_sink *sink)
+{
+	struct mbox_state st;
+	char *prefix = NULL;
+	int rc;
+
+	mbox_state_init(&st, path, opts, sink);
+	if (folder_path != NULL) {
+		char *shown = stores_name_display(folder_path);
+
+		prefix = g_strconcat(shown, "#", NULL);
+		st.locator_prefix = prefix;
+		g_free(shown);
+	}
+	if (mbox_open(&st, folder_path, parent_id) < 0) {
+		mbox_state_release(&st);
+		g_free(prefix);
+		return -1;
+	}
+	reader_init(&st.rd, st.fd);
+	mbox_stream(&st);
+	if (st.rc >= 0 && folder_path == NULL)
+		mbox_format_detail(&st);
+	reader_release(&st.rd);
+	rc = st.rc;
+	mbox_state_release(&st);
+	g_free(prefix);
+	return rc;
+}
+
+static int
+mbox_run(const char *path, const struct mt_extract_options *opts,
+	 const struct mt_sink *sink)
+{
+	return mbox_read_file(path, NULL, 0, opts, sink);
+}
+
+/* A regular file whose first line is a From_ line. */
+static int
+mbox_probe(const char *path, gboolean is_dir, const unsigned char *head,
+	   size_t head_len)
+{
+	const char *nl;
+	size_t len;
+	struct mbox_from from;
+
+	if (is_dir || head == NULL || head_len < 5)
+		return 0;
+	nl = memchr(head, '\n', head_len);
+	len = nl != NULL ? (size_t)(nl - (const char *)head) : head_len;
+	if (len > MBOX_FROM_LINE_MAX)
+		return 0;
+	switch (mbox_from_line_parse((const char *)head, len, &from)) {
+	case MBOX_FROM_VALID:
+		return 90;
+	case MBOX_FROM_BARE:
+		/* Old Thunderbird: the next line must be a header field. */
+		if (nl == NULL)
+			return 0;
+		len = head_len - (size_t)(nl + 1 - (const char *)head);
+		return stores_header_line_is_field(nl + 1, len) ? 80 : 0;
+	default:
+		return 0;
+	}
+}
+
+const struct mt_extractor mt_extract_mbox = {
+	.name = "mbox",
+	.probe = mbox_probe,
+	.run = mbox_run,
+};
