@@ -12,8 +12,32 @@
 #include <glib.h>
 #include "extract/extract.h"
 
-/* Returns the log format name ('log-postfix', 'log-exchange', ...) when
- * path holds a log this module reads, judged from its content, or NULL. */
+/* Settings for log ingest and correlation.  Zero or NULL means the
+ * default, given in brackets. */
+struct logs_options {
+	/* Year of the first line of a log whose timestamps carry none (RFC
+	 * 3164 syslog) [$MAILTRAIL_LOG_YEAR, else the year that puts the
+	 * last line at or before the file's mtime]. */
+	int year;
+	/* Zone of timestamps that carry none: "+0100", "UTC" or an IANA
+	 * name such as "Europe/Berlin" [$MAILTRAIL_LOG_TZ, else UTC]. */
+	const char *timezone;
+	/* Correlation: max distance between log time and the mailbox
+	 * copy's sent time, seconds [900]. */
+	gint64 match_window_sec;
+	/* Correlation: max size difference, bytes and percent of the log
+	 * size; the larger applies [4096 bytes, 5 %]. */
+	gint64 size_tolerance;
+	int size_tolerance_pct;
+};
+
+/* Sets the options for later calls; the strings are copied. */
+void logs_set_options(const struct logs_options *opts);
+
+/* Returns the log format name when path holds a log this module reads,
+ * judged from its content (gzip is opened), or NULL: 'log-postfix',
+ * 'log-sendmail', 'log-exchange', 'log-m365', 'log-zeek-smtp',
+ * 'log-zeek-conn', 'log-nfdump'. */
 const char *logs_detect(const char *path, const unsigned char *head,
 			size_t head_len);
 

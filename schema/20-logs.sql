@@ -124,7 +124,8 @@ CREATE TABLE IF NOT EXISTS log_stats (
     first_utc       INTEGER,
     last_utc        INTEGER,
     year_basis      TEXT              -- where a year-less timestamp's year
-                                      -- came from: 'option', 'mtime'
+                                      -- came from: 'option', 'mtime',
+                                      -- '...-unordered' (see anomaly)
 );
 
 -- Log rows behind a finding of the log kinds.
