@@ -292,6 +292,7 @@ pst_attachments_read(struct pst_walk *walk, libpff_item_t *item,
 	for (int i = 0; i < count; i++) {
 		libpff_item_t *att = NULL;
 		struct mt_attachment *a;
+		guint self;
 
 		if (libpff_message_get_attachment(item, i, &att,
 						  &error) != 1) {
@@ -308,10 +309,9 @@ pst_attachments_read(struct pst_walk *walk, libpff_item_t *item,
 			g_free(detail);
 			continue;
 		}
-		a = g_ptr_array_index(msg->attachments,
-				      pst_attach_one(walk, att, msg, parent,
-						     depth, i));
+		self = pst_attach_one(walk, att, msg, parent, depth, i);
 		libpff_item_free(&att, NULL);
+		a = g_ptr_array_index(msg->attachments, self);
 		EVP_DigestUpdate(md, a->sha256, strlen(a->sha256));
 	}
 }

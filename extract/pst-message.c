@@ -14,6 +14,9 @@
 
 #include "extract/pst-private.h"
 #include "parse/parse.h"
+/* NOTE: parse_html_to_text and parse_text_to_utf8 are declared only in
+ * parse/'s private header; parse.h does not export them yet. */
+#include "parse/parse-private.h"
 
 /* Recipient rows past this count are reported and not read. */
 #define PST_MAX_RECIPIENTS 100000
@@ -311,8 +314,8 @@ pst_recipient_add(struct mt_message *msg, libpff_record_set_t *set, int i)
 	g_free(smtp);
 }
 
-/* Hashes every recipient row into md and, when msg is not NULL, adds the
- * recipients to it. */
+/* Hashes every recipient row into md (when not NULL) and adds the
+ * recipients to msg (when not NULL).  Defects go to defects. */
 static void
 pst_recipients_read(struct mt_message *msg, GString *lost,
 		    libpff_item_t *item, EVP_MD_CTX *md,
@@ -351,7 +354,7 @@ pst_recipients_read(struct mt_message *msg, GString *lost,
 		libpff_record_set_t *set = NULL;
 
 		if (pst_set_get(recipients, i, &set, &detail) != 1 ||
-		    pst_set_hash(set, md, &detail) != 1) {
+		    (md != NULL && pst_set_hash(set, md, &detail) != 1)) {
 			mt_message_add_defect(defects, "warning",
 					      "pst-recipient-unreadable",
 					      "recipient %d: %s", i, detail);
@@ -448,6 +451,67 @@ pst_read_plain_body(struct pst_read *r)
 	g_free(buffer);
 }
 
+/* Names the iconv charset of a Windows code page (PR_INTERNET_CPID). */
+static char *
+pst_cpid_charset(uint32_t cpid)
+{
+	switch (cpid) {
+	case 65001:
+		return g_strdup("UTF-8");
+	case 20127:
+		return g_strdup("US-ASCII");
+	case 28591:
+		return g_strdup("ISO-8859-1");
+	case 50220:
+		return g_strdup("ISO-2022-JP");
+	case 51932:
+		return g_strdup("EUC-JP");
+	case 936:
+		return g_strdup("GBK");
+	case 949:
+		return g_strdup("CP949");
+	case 950:
+		return g_strdup("BIG5");
+	default:
+		return g_strdup_printf("CP%u", cpid);
+	}
+}
+
+/* Sets body_text from the HTML body when there is no plain-text body. */
+static void
+pst_read_html_text(struct pst_read *r, size_t size)
+{
+	libpff_error_t *error = NULL;
+	uint8_t *html = g_malloc(size);
+	uint32_t cpid = 0;
+	char *charset;
+	char *utf8;
+	char *text;
+
+	if (libpff_message_get_html_body(r->item, html, size, &error) != 1) {
+		char *detail = pst_error_take(&error);
+
+		pst_read_lost(r, "HTML body", detail);
+		g_free(detail);
+		g_free(html);
+		return;
+	}
+	pst_read_u32(r, PST_PR_INTERNET_CPID, "PR_INTERNET_CPID", &cpid);
+	charset = cpid != 0 ? pst_cpid_charset(cpid) : NULL;
+	utf8 = parse_text_to_utf8(html, strnlen((char *)html, size), charset,
+				  "HTML body", r->msg);
+	text = parse_html_to_text(utf8, strlen(utf8));
+	r->msg->body_text = pst_string_clean(text, strlen(text), NULL);
+	r->msg->body_text_size = (gint64)strlen(r->msg->body_text);
+	mt_message_add_defect(r->msg, "note", "pst-html-only",
+			      "no plain-text body; body_text is the text of "
+			      "the %zu-byte HTML body", size - 1);
+	g_free(text);
+	g_free(utf8);
+	g_free(charset);
+	g_free(html);
+}
+
 static void
 pst_read_bodies(struct pst_read *r)
 {
@@ -457,8 +521,11 @@ pst_read_bodies(struct pst_read *r)
 
 	pst_read_plain_body(r);
 	result = libpff_message_get_html_body_size(r->item, &size, &error);
-	if (result == 1 && size > 0) {
+	if (result == 1 && size > 1) {
 		r->msg->body_html_size = (gint64)size - 1;
+		if (r->msg->body_text == NULL && r->msg->body_text_size == 0 &&
+		    r->msg->body_html_size <= r->walk->max_message_size)
+			pst_read_html_text(r, size);
 	} else if (result == -1) {
 		char *detail = pst_error_take(&error);
 
@@ -467,12 +534,6 @@ pst_read_bodies(struct pst_read *r)
 			pst_read_lost(r, "HTML body", detail);
 		g_free(detail);
 	}
-	if (r->msg->body_text == NULL && r->msg->body_html_size > 0)
-		mt_message_add_defect(r->msg, "note", "pst-html-only",
-				      "no plain-text body; the HTML body of "
-				      "%" G_GINT64_FORMAT " bytes is not "
-				      "converted to text",
-				      r->msg->body_html_size);
 }
 
 static void
@@ -492,7 +553,6 @@ pst_read_identity(struct pst_read *r)
 	r->msg->references = pst_read_string(r, PST_PR_INTERNET_REFERENCES,
 					     "PR_INTERNET_REFERENCES");
 	pst_read_originators(r);
-	pst_recipients_read(r->msg, r->lost, r->item, NULL, r->msg);
 	pst_read_time(r, PST_PR_CLIENT_SUBMIT_TIME, "PR_CLIENT_SUBMIT_TIME",
 		      MT_TIME_CLIENT_SUBMIT);
 	pst_read_time(r, PST_PR_MESSAGE_DELIVERY_TIME,
@@ -512,10 +572,9 @@ pst_read_identity(struct pst_read *r)
 	g_free(headers);
 }
 
-/* Hashes the item's own properties and its recipient rows into md. */
-void
-pst_item_hash_sets(libpff_item_t *item, EVP_MD_CTX *md,
-		   struct mt_message *defects)
+static void
+pst_item_hash_own(libpff_item_t *item, EVP_MD_CTX *md,
+		  struct mt_message *defects)
 {
 	libpff_record_set_t *set = NULL;
 	char *detail = NULL;
@@ -526,6 +585,15 @@ pst_item_hash_sets(libpff_item_t *item, EVP_MD_CTX *md,
 				      "properties hashed in part: %s", detail);
 	g_free(detail);
 	libpff_record_set_free(&set, NULL);
+}
+
+/* Hashes an attached message's own properties and its recipient rows
+ * into md; its defects go to the outer message. */
+void
+pst_item_hash_sets(libpff_item_t *item, EVP_MD_CTX *md,
+		   struct mt_message *defects)
+{
+	pst_item_hash_own(item, md, defects);
 	pst_recipients_read(NULL, NULL, item, md, defects);
 }
 
@@ -569,7 +637,8 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 	md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	EVP_DigestUpdate(md, "mailtrail-pst-sha256-v1", 23);
-	pst_item_hash_sets(item, md, r.msg);
+	pst_item_hash_own(item, md, r.msg);
+	pst_recipients_read(r.msg, r.lost, item, md, r.msg);
 	pst_attachments_read(walk, item, r.msg, -1, 0, md);
 	pst_digest_hex(md, r.msg->sha256);
 	EVP_MD_CTX_free(md);

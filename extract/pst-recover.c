@@ -112,8 +112,7 @@ pst_pseudo_item(struct pst_walk *walk, const struct pst_pseudo *pseudo,
 	if (pseudo->get(walk->file, index, &item, &error) != 1) {
 		char *detail = pst_error_take(&error);
 
-		walk->failed_items++;
-		pst_anomaly(walk, folder_id, MT_LEVEL_ERROR,
+		pst_anomaly(walk, folder_id, MT_LEVEL_NOTE,
 			    "pst-item-unreadable", pst_error_offset(detail),
 			    NULL, "%s item %d of %d unreadable: %s",
 			    pseudo->kind, index + 1, count, detail);

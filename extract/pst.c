@@ -343,12 +343,35 @@ pst_folder_declared(libpff_item_t *folder)
 	return declared;
 }
 
+/* Reports an item whose properties cannot be read and counts it as
+ * failed.  Fragments in the recovered and orphan lists are expected to be
+ * unreadable now and then, so they are notes and leave the store
+ * undamaged. */
+static void
+pst_item_failed(struct pst_walk *walk, const struct pst_place *place,
+		uint32_t nid, const char *locator, const char *detail)
+{
+	gboolean fragment = place->recovery_kind != NULL;
+
+	if (!fragment)
+		walk->failed_items++;
+	pst_anomaly(walk, place->folder_id,
+		    fragment ? MT_LEVEL_NOTE : MT_LEVEL_ERROR,
+		    "pst-item-unreadable", pst_error_offset(detail), locator,
+		    "%s%sdescriptor 0x%x: properties unreadable: %s",
+		    fragment ? place->recovery_kind : "",
+		    fragment ? " " : "", nid, detail);
+	if (walk->sink->skipped(walk->sink->ctx, place->folder_id, TRUE) != 0)
+		walk->sink_failed = TRUE;
+}
+
 int
 pst_item_hand_over(struct pst_walk *walk, libpff_item_t *item,
 		   const struct pst_place *place)
 {
 	const struct mt_sink *sink = walk->sink;
 	libpff_error_t *error = NULL;
+	char *class_error = NULL;
 	char *detail = NULL;
 	char *class = NULL;
 	char locator[32];
@@ -359,34 +382,28 @@ pst_item_hand_over(struct pst_walk *walk, libpff_item_t *item,
 	if (libpff_item_get_identifier(item, &nid, &error) != 1)
 		libpff_error_free(&error);
 	g_snprintf(locator, sizeof locator, "nid=0x%x", nid);
-	kind = pst_item_is_mail(item, &class, &detail);
+	kind = pst_item_is_mail(item, &class, &class_error);
 	g_free(class);
 	if (kind == 0) {
-		g_free(detail);
+		g_free(class_error);
 		if (sink->skipped(sink->ctx, place->folder_id, FALSE) != 0)
 			walk->sink_failed = TRUE;
 		return walk->sink_failed ? -1 : 0;
 	}
-	if (detail != NULL) {
-		pst_anomaly(walk, place->folder_id, MT_LEVEL_WARNING,
-			    "pst-item-class-unreadable", pst_error_offset(detail),
-			    locator, "descriptor 0x%x: message class "
-			    "unreadable, read as mail: %s", nid, detail);
-		g_clear_pointer(&detail, g_free);
-	}
 	msg = pst_message_read(walk, item, nid, place, &detail);
 	if (msg == NULL) {
-		walk->failed_items++;
-		pst_anomaly(walk, place->folder_id, MT_LEVEL_ERROR,
-			    "pst-item-unreadable", pst_error_offset(detail),
-			    locator, "descriptor 0x%x: properties "
-			    "unreadable: %s", nid, detail);
-		g_free(detail);
-		if (sink->skipped(sink->ctx, place->folder_id, TRUE) != 0)
+		pst_item_failed(walk, place, nid, locator, detail);
+	} else {
+		if (class_error != NULL)
+			mt_message_add_defect(msg, "warning",
+					      "pst-item-class-unreadable",
+					      "message class unreadable, read "
+					      "as mail: %s", class_error);
+		if (sink->message(sink->ctx, place->folder_id, msg) != 0)
 			walk->sink_failed = TRUE;
-	} else if (sink->message(sink->ctx, place->folder_id, msg) != 0) {
-		walk->sink_failed = TRUE;
 	}
+	g_free(class_error);
+	g_free(detail);
 	return walk->sink_failed ? -1 : 0;
 }
 
