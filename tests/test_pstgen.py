@@ -1,0 +1,456 @@
+"""End-to-end checks of fixtures/pstgen: generated PSTs read by three readers.
+
+Each test writes a PST from a JSON description into a temporary folder and
+reads it back with readpst (pst-utils), pffexport (pff-tools) and pypff
+(only /usr/bin/python3 has it).  Expected values come from the description
+itself; attachment bytes for 'generate' are recomputed here from the rule
+in FORMAT.md, not taken from pstgen.
+"""
+import base64
+import copy
+import email
+import email.header
+import email.policy
+import hashlib
+import json
+import os
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+PSTGEN = os.path.join(REPO, "fixtures", "pstgen", "pstgen.py")
+EXAMPLE = os.path.join(REPO, "fixtures", "pstgen", "examples",
+                       "exfiltration.json")
+SYSTEM_PYTHON = "/usr/bin/python3"      # the interpreter that has pypff
+SUBTREE = "Top of Personal Folders"
+
+
+# -- expectations from the description -------------------------------------
+
+def generated(size, seed):
+    out = b""
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(("pstgen:%d:%d" % (seed, counter))
+                              .encode()).digest()
+        counter += 1
+    return out[:size]
+
+
+def attachment_bytes(attachment):
+    if "generate" in attachment:
+        spec = attachment["generate"]
+        return generated(spec["size"], spec.get("seed", 0))
+    return base64.b64decode(attachment["data_base64"])
+
+
+def expected_message(message):
+    attachments = []
+    for attachment in message.get("attachments", []):
+        if "message" in attachment:
+            inner = expected_message(attachment["message"])
+            attachments.append({"name": attachment.get("filename")
+                                or inner["subject"], "message": inner})
+        else:
+            data = attachment_bytes(attachment)
+            attachments.append({"name": attachment["filename"],
+                                "size": len(data),
+                                "sha256": hashlib.sha256(data).hexdigest()})
+    return {"subject": message.get("subject", ""),
+            "sender": message.get("sender"),
+            "to": message.get("to", []), "cc": message.get("cc", []),
+            "bcc": message.get("bcc", []), "attachments": attachments}
+
+
+def expected_folders(description):
+    """Return {folder path below the IPM subtree: [expected messages]}."""
+    folders = {}
+
+    def walk(items, prefix):
+        for folder in items:
+            path = prefix + folder["name"]
+            folders[path] = [expected_message(m)
+                             for m in folder.get("messages", [])]
+            walk(folder.get("folders", []), path + "/")
+    walk(description["folders"], "")
+    return folders
+
+
+def write_pst(description, name="case"):
+    """Write description with pstgen into a new temp dir; return the path."""
+    folder = tempfile.mkdtemp(prefix="mt-pstgen-")
+    source = os.path.join(folder, name + ".json")
+    with open(source, "w", encoding="utf-8") as handle:
+        json.dump(description, handle, ensure_ascii=False)
+    pst = os.path.join(folder, name + ".pst")
+    proc = subprocess.run([sys.executable, PSTGEN, source, pst],
+                          capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise AssertionError("pstgen failed (%d): %s"
+                             % (proc.returncode, proc.stderr))
+    return pst
+
+
+def load_example():
+    with open(EXAMPLE, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def eq(actual, expected, what):
+    if actual != expected:
+        raise AssertionError("%s: expected %r, got %r"
+                             % (what, expected, actual))
+
+
+# -- pffexport --------------------------------------------------------------
+
+def pffexport(pst, mode="all"):
+    target = os.path.join(os.path.dirname(pst), "pffexport-" + mode)
+    proc = subprocess.run(["pffexport", "-m", mode, "-f", "all", "-t",
+                           target, pst], capture_output=True, text=True,
+                          timeout=300)
+    eq(proc.returncode, 0, "pffexport exit status (%s)" % proc.stderr[-2000:])
+    return target, proc.stdout + proc.stderr
+
+
+def read_fields(path):
+    """Return {key: value} of a pffexport 'Key:<tabs>value' text file."""
+    fields = {}
+    if os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                key, sep, value = line.partition(":")
+                if sep and value.strip():
+                    fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def read_recipients(path):
+    recipients = []
+    if not os.path.exists(path):
+        return recipients
+    with open(path, encoding="utf-8") as handle:
+        for block in handle.read().split("\n\n"):
+            fields = {}
+            for line in block.splitlines():
+                key, _sep, value = line.partition(":")
+                fields[key.strip()] = value.strip()
+            if fields.get("Email address"):
+                recipients.append((fields["Recipient type"],
+                                   fields["Email address"]))
+    return recipients
+
+
+def pffexport_message(folder):
+    headers = read_fields(os.path.join(folder, "OutlookHeaders.txt"))
+    attachments = []
+    attachment_dir = os.path.join(folder, "Attachments")
+    names = os.listdir(attachment_dir) if os.path.isdir(attachment_dir) else []
+    for name in sorted(names, key=lambda n: int(re.match(r"\D*(\d+)",
+                                                         n).group(1))):
+        path = os.path.join(attachment_dir, name)
+        if os.path.isdir(path):
+            inner = os.path.join(path, "Message00001")
+            attachments.append({"message": pffexport_message(inner)})
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            attachments.append({"name": name.split("_", 1)[1],
+                                "sha256": hashlib.sha256(data).hexdigest()})
+    return {"subject": headers.get("Subject", ""),
+            "sender": headers.get("Sender email address"),
+            "recipients": read_recipients(os.path.join(folder,
+                                                       "Recipients.txt")),
+            "attachments": attachments}
+
+
+def pffexport_folders(root):
+    """Return {folder path: [message dicts]} of a pffexport .export tree."""
+    folders = {}
+    for dirpath, dirnames, _files in os.walk(root):
+        if re.search(r"/Message\d{5}(/|$)", dirpath):
+            continue
+        rel = os.path.relpath(dirpath, root)
+        messages = sorted(d for d in dirnames if re.match(r"Message\d{5}$", d))
+        if rel != ".":
+            folders[rel] = [pffexport_message(os.path.join(dirpath, d))
+                            for d in messages]
+    return folders
+
+
+def pffexport_subject(subject):
+    """Return the subject as pffexport 20180714 prints it.
+
+    pffexport drops two bytes ("subject control codes") when the first byte
+    of the UTF-8 subject compares below 0x20 as a signed char, which is
+    true for every subject that starts with a non-ASCII character.
+    """
+    data = subject.encode("utf-8")
+    if len(data) >= 2 and data[0] >= 0x80:
+        return data[2:].decode("utf-8", errors="replace")
+    return subject
+
+
+def pffexport_expected_message(message):
+    kinds = (("to", "To"), ("cc", "CC"), ("bcc", "BCC"))
+    recipients = [(label, a.get("ex_dn") or a["smtp"])
+                  for key, label in kinds for a in message[key]]
+    attachments = []
+    for attachment in message["attachments"]:
+        if "message" in attachment:
+            attachments.append({"message": pffexport_expected_message(
+                attachment["message"])})
+        else:
+            attachments.append({"name": attachment["name"].replace("/", "_"),
+                                "sha256": attachment["sha256"]})
+    sender = message["sender"]
+    return {"subject": pffexport_subject(message["subject"]),
+            "sender": (sender.get("ex_dn") or sender["smtp"]) if sender
+            else None,
+            "recipients": recipients, "attachments": attachments}
+
+
+def check_pffexport(pst, description):
+    target, _log = pffexport(pst)
+    actual = pffexport_folders(os.path.join(target + ".export", SUBTREE))
+    expected = {path: [pffexport_expected_message(m) for m in messages]
+                for path, messages in expected_folders(description).items()}
+    eq(sorted(actual), sorted(expected), "pffexport folder paths")
+    for path in expected:
+        eq(len(actual[path]), len(expected[path]),
+           "pffexport message count in %s" % path)
+        for got, want in zip(actual[path], expected[path]):
+            eq(got, want, "pffexport message in %s" % path)
+
+
+def test_pstgen_example_pffexport():
+    description = load_example()
+    check_pffexport(write_pst(description), description)
+
+
+# -- readpst ----------------------------------------------------------------
+
+def raw_header(message, name):
+    """Return a header as written, RFC 2047 words decoded, or None."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            unfolded = re.sub(r"\r?\n[ \t]+", " ", str(value))
+            return str(email.header.make_header(
+                email.header.decode_header(unfolded)))
+    return None
+
+
+def readpst_message(message):
+    attachments = []
+    for part in message.iter_attachments():
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()[0]
+            if not inner.keys():
+                # readpst 0.6.76 starts an embedded message with an escaped
+                # mbox ">From " line, so its headers parse as body text.
+                text = inner.get_payload()
+                first, _sep, rest = text.partition("\n")
+                if first.startswith((">From ", "From ")):
+                    text = rest
+                inner = email.message_from_string(
+                    text, policy=email.policy.default)
+            attachments.append({"message": readpst_message(inner)})
+            continue
+        data = part.get_payload(decode=True) or b""
+        # readpst writes filename*= without percent-encoding, which the
+        # email package misreads for names like "../x"; the plain
+        # filename= parameter holds the name as stored.
+        disposition = raw_header(part, "Content-Disposition") or ""
+        match = re.search(r'filename="([^"]*)"', disposition)
+        attachments.append({"name": match.group(1) if match else None,
+                            "sha256": hashlib.sha256(data).hexdigest()})
+    # readpst 0.6.76 writes attachments in reverse table order
+    attachments.sort(key=lambda a: json.dumps(a, sort_keys=True))
+
+    def names(header):
+        value = raw_header(message, header)
+        if not value:
+            return []
+        # readpst quotes display names that contain spaces
+        return sorted(n.strip().strip('"') for n in value.split(";"))
+    sender = message.get("X-libpst-forensic-sender")
+    if sender is None and message.get("From"):
+        sender = message["From"].addresses[0].addr_spec
+    return {"subject": str(message.get("Subject", "")),
+            "sender": str(sender) if sender else None,
+            "to": names("To"), "cc": names("Cc"),
+            "bcc": names("X-libpst-forensic-bcc"),
+            "attachments": attachments}
+
+
+def readpst_folders(pst, store_name):
+    out = os.path.join(os.path.dirname(pst), "readpst")
+    os.makedirs(out, exist_ok=True)
+    # -j 0: readpst 0.6.76 forks per message by default, and its children
+    # can overwrite each other's numbered output files.
+    proc = subprocess.run(["readpst", "-j", "0", "-D", "-8", "-e", "-o", out,
+                           pst], capture_output=True, text=True,
+                          timeout=300)
+    eq(proc.returncode, 0, "readpst exit status (%s)" % proc.stderr[-2000:])
+    root = os.path.join(out, store_name)
+    folders = {}
+    for dirpath, _dirs, files in os.walk(root):
+        rel = os.path.relpath(dirpath, root)
+        messages = []
+        for name in sorted(f for f in files if f.endswith(".eml")):
+            with open(os.path.join(dirpath, name), "rb") as handle:
+                parsed = email.message_from_binary_file(
+                    handle, policy=email.policy.default)
+            messages.append(readpst_message(parsed))
+        if rel != ".":
+            folders[rel] = messages
+    return folders
+
+
+def readpst_expected_message(message):
+    attachments = []
+    for attachment in message["attachments"]:
+        if "message" in attachment:
+            attachments.append({"message": readpst_expected_message(
+                attachment["message"])})
+        else:
+            attachments.append({"name": attachment["name"],
+                                "sha256": attachment["sha256"]})
+    sender = message["sender"]
+    return {"subject": message["subject"],
+            "sender": (sender.get("ex_dn") or sender["smtp"]) if sender
+            else None,
+            "to": sorted(a.get("name") or a["smtp"] for a in message["to"]),
+            "cc": sorted(a.get("name") or a["smtp"] for a in message["cc"]),
+            "bcc": sorted(a.get("name") or a["smtp"]
+                          for a in message["bcc"]),
+            "attachments": sorted(attachments, key=lambda a: json.dumps(
+                a, sort_keys=True))}
+
+
+def by_subject(messages):
+    return sorted(messages, key=lambda m: m["subject"])
+
+
+def check_readpst(pst, description):
+    actual = readpst_folders(pst, description["store_name"])
+    expected = {path: [readpst_expected_message(m) for m in messages]
+                for path, messages in expected_folders(description).items()}
+    # readpst makes no directory for a folder without messages
+    expected_paths = sorted(p for p, m in expected.items() if m)
+    eq(sorted(p for p, m in actual.items() if m), expected_paths,
+       "readpst folder paths with messages")
+    for path in expected_paths:
+        eq(len(actual[path]), len(expected[path]),
+           "readpst message count in %s" % path)
+        for got, want in zip(by_subject(actual[path]),
+                             by_subject(expected[path])):
+            eq(got, want, "readpst message in %s" % path)
+
+
+def test_pstgen_example_readpst():
+    description = load_example()
+    check_readpst(write_pst(description), description)
+
+
+# -- pypff --------------------------------------------------------------------
+
+PYPFF_DUMP = r'''
+import hashlib, json, sys
+import pypff
+
+def entry(item, entry_type):
+    for record_set in item.record_sets:
+        for e in record_set.entries:
+            if e.entry_type == entry_type and e.data is not None:
+                if e.value_type == 0x1F:
+                    return e.data.decode("utf-16-le").rstrip("\0")
+                if e.value_type == 0x3:
+                    return e.data_as_integer
+    return None
+
+def message(m):
+    attachments = []
+    for a in m.attachments:
+        method = entry(a, 0x3705)
+        item = {"name": entry(a, 0x3707) or entry(a, 0x3001),
+                "method": method}
+        if method == 1:
+            data = a.read_buffer(a.size) if a.size else b""
+            item["sha256"] = hashlib.sha256(data).hexdigest()
+        attachments.append(item)
+    return {"subject": m.subject or "", "sender_name": m.sender_name,
+            "display_to": entry(m, 0x0E04), "display_cc": entry(m, 0x0E03),
+            "display_bcc": entry(m, 0x0E02), "attachments": attachments}
+
+def walk(folder, path, out):
+    out[path] = [message(m) for m in folder.sub_messages]
+    for sub in folder.sub_folders:
+        walk(sub, (path + "/" if path else "") + sub.name, out)
+
+f = pypff.file()
+f.open(sys.argv[1])
+out = {}
+walk(f.root_folder, "", out)
+print(json.dumps({"folders": out, "orphans": f.number_of_orphan_items,
+                  "store": entry(f.message_store, 0x3001)}))
+'''
+
+
+def pypff_dump(pst):
+    proc = subprocess.run([SYSTEM_PYTHON, "-c", PYPFF_DUMP, pst],
+                          capture_output=True, text=True, timeout=300)
+    eq(proc.returncode, 0, "pypff dump exit status (%s)" % proc.stderr)
+    return json.loads(proc.stdout)
+
+
+def pypff_expected_message(message):
+    attachments = []
+    for attachment in message["attachments"]:
+        if "message" in attachment:
+            attachments.append({"name": attachment["name"], "method": 5})
+        else:
+            attachments.append({"name": attachment["name"], "method": 1,
+                                "sha256": attachment["sha256"]})
+
+    def names(key):
+        joined = "; ".join(a.get("name") or a["smtp"] for a in message[key])
+        return joined or None
+    sender = message["sender"]
+    return {"subject": message["subject"],
+            "sender_name": (sender.get("name") or sender["smtp"]) if sender
+            else None,
+            "display_to": names("to"), "display_cc": names("cc"),
+            "display_bcc": names("bcc"), "attachments": attachments}
+
+
+def check_pypff(pst, description):
+    dump = pypff_dump(pst)
+    eq(dump["store"], description["store_name"], "pypff store name")
+    eq(dump["orphans"], 0, "pypff orphan items")
+    prefix = SUBTREE + "/"
+    actual = {p[len(prefix):]: m for p, m in dump["folders"].items()
+              if p.startswith(prefix)}
+    expected = {path: [pypff_expected_message(m) for m in messages]
+                for path, messages in expected_folders(description).items()}
+    eq(sorted(actual), sorted(expected), "pypff folder paths")
+    for path in expected:
+        eq(len(actual[path]), len(expected[path]),
+           "pypff message count in %s" % path)
+        for got, want in zip(actual[path], expected[path]):
+            eq(got, want, "pypff message in %s" % path)
+
+
+def test_pstgen_example_pypff():
+    description = load_example()
+    check_pypff(write_pst(description), description)
