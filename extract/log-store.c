@@ -220,9 +220,9 @@ logs_store_event(struct logs_ctx *ctx, const struct log_evt *evt,
 static gboolean
 status_is_delivered(const char *status)
 {
+	/* Postfix/Sendmail/Zeek, Microsoft 365, Exchange event-ids. */
 	static const char *const ok[] = {
-		"sent", "delivered", "deliver", "send", "receive-ok",
-		"expanded", "resolve", "transfer", "redirect",
+		"sent", "delivered", "deliver", "send",
 	};
 
 	if (status == NULL)
@@ -295,8 +295,8 @@ bind_message(struct logs_ctx *ctx, const struct log_msg *m)
 	bind_int(st, 4, m->time_utc, MT_TIME_NONE);
 	bind_text(st, 5, m->time_raw);
 	sqlite3_bind_int(st, 6, m->zone_known);
-	bind_text(st, 7, *m->host ? m->host : NULL);
-	bind_text(st, 8, *m->queue_id ? m->queue_id : NULL);
+	bind_text(st, 7, m->host && *m->host ? m->host : NULL);
+	bind_text(st, 8, m->queue_id && *m->queue_id ? m->queue_id : NULL);
 	bind_text(st, 9, m->from_addr);
 	bind_int(st, 10, m->size, -1);
 	bind_int(st, 11, m->nrcpt, -1);
@@ -487,4 +487,31 @@ logs_csv_split(const char *line, char separator)
 		g_ptr_array_add(fields, logs_valid_utf8(field->str, field->len));
 	g_string_free(field, TRUE);
 	return fields;
+}
+
+GHashTable *
+logs_csv_header(GPtrArray *names)
+{
+	GHashTable *map = g_hash_table_new_full(g_str_hash, g_str_equal,
+						g_free, NULL);
+
+	for (guint i = 0; i < names->len; i++) {
+		char *name = g_ascii_strdown(g_ptr_array_index(names, i), -1);
+
+		g_strstrip(name);
+		g_hash_table_insert(map, name, GUINT_TO_POINTER(i + 1));
+	}
+	return map;
+}
+
+const char *
+logs_csv_get(GHashTable *header, GPtrArray *row, const char *name)
+{
+	guint index = GPOINTER_TO_UINT(g_hash_table_lookup(header, name));
+	const char *v;
+
+	if (index == 0 || index > row->len)
+		return NULL;
+	v = g_ptr_array_index(row, index - 1);
+	return *v != '\0' ? v : NULL;
 }

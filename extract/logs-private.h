@@ -170,6 +170,12 @@ gboolean logs_is_address(const char *s);
 /* Splits one CSV record (RFC 4180 quoting, no embedded line breaks). */
 GPtrArray *logs_csv_split(const char *line, char separator);
 
+/* Maps lower-case CSV column names to their index. */
+GHashTable *logs_csv_header(GPtrArray *names);
+/* Returns the named field of row, or NULL when absent or empty. */
+const char *logs_csv_get(GHashTable *header, GPtrArray *row,
+			 const char *name);
+
 /* The readers.  Each returns 0, or -1 on a fatal error. */
 int log_postfix_read(struct logs_ctx *ctx, struct log_stream *st);
 int log_exchange_read(struct logs_ctx *ctx, struct log_stream *st);

@@ -319,7 +319,8 @@ run_reader(struct logs_ctx *ctx, struct log_stream *st)
 	return -1;
 }
 
-/* Flushes messages still pending at the end of the file in line order. */
+/* Flushes messages still pending at the end of the file in line order.
+ * Only syslog formats log a message's end, so only they note open ones. */
 static int
 flush_pending(struct logs_ctx *ctx)
 {
@@ -340,7 +341,7 @@ flush_pending(struct logs_ctx *ctx)
 			log_msg_free(msg);
 	}
 	g_list_free(msgs);
-	if (open > 0)
+	if (open > 0 && ctx->year_basis != NULL)
 		mt_sink_anomalyf(ctx->sink, 0, MT_LEVEL_NOTE,
 				 "log-open-messages", -1, NULL,
 				 "%" G_GINT64_FORMAT " message(s) have no end "

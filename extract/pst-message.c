@@ -37,6 +37,7 @@ struct pst_read {
 	libpff_item_t *item;
 	struct mt_message *msg;
 	libpff_record_set_t *set;
+	EVP_MD_CTX *md;     /* message sha256, see pst_message_read */
 	GString *lost;      /* names of unreadable parts, for recovery_note */
 };
 
@@ -553,6 +554,8 @@ pst_read_identity(struct pst_read *r)
 	r->msg->references = pst_read_string(r, PST_PR_INTERNET_REFERENCES,
 					     "PR_INTERNET_REFERENCES");
 	pst_read_originators(r);
+	/* Before the transport headers, which fill only what MAPI left. */
+	pst_recipients_read(r->msg, r->lost, r->item, r->md, r->msg);
 	pst_read_time(r, PST_PR_CLIENT_SUBMIT_TIME, "PR_CLIENT_SUBMIT_TIME",
 		      MT_TIME_CLIENT_SUBMIT);
 	pst_read_time(r, PST_PR_MESSAGE_DELIVERY_TIME,
@@ -632,13 +635,15 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 	r.msg->locator = g_strdup_printf("nid=0x%x", nid);
 	r.msg->pst_nid = nid;
 	r.msg->status = place->status;
-	pst_read_identity(&r);
 
+	/* sha256 covers the properties, the recipient rows and then the
+	 * attachment hashes, in that order (docs/pst.md). */
 	md = EVP_MD_CTX_new();
+	r.md = md;
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	EVP_DigestUpdate(md, "mailtrail-pst-sha256-v1", 23);
 	pst_item_hash_own(item, md, r.msg);
-	pst_recipients_read(r.msg, r.lost, item, md, r.msg);
+	pst_read_identity(&r);
 	pst_attachments_read(walk, item, r.msg, -1, 0, md);
 	pst_digest_hex(md, r.msg->sha256);
 	EVP_MD_CTX_free(md);

@@ -37,22 +37,19 @@ pst_error_take(libpff_error_t **error)
 	return g_strdup(buffer);
 }
 
-/* Returns the last "offset: N" libpff names in a backtrace, or -1. */
+/* Returns the first "offset: N" in a libpff backtrace, which lists the
+ * innermost failure first, or -1 when it names none. */
 gint64
 pst_error_offset(const char *backtrace)
 {
 	const char *p = backtrace;
-	const char *found = NULL;
-	gint64 offset = -1;
 
 	while (p != NULL && (p = strstr(p, "offset: ")) != NULL) {
 		p += strlen("offset: ");
 		if (g_ascii_isdigit(*p))
-			found = p;
+			return g_ascii_strtoll(p, NULL, 10);
 	}
-	if (found != NULL)
-		offset = g_ascii_strtoll(found, NULL, 10);
-	return offset;
+	return -1;
 }
 
 int

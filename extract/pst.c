@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "extract/pst-private.h"
@@ -20,6 +21,9 @@
 #define PST_HEADER_PROBE_LEN 12
 #define PST_ANSI_HEADER_LEN 512
 #define PST_UNICODE_HEADER_LEN 564
+/* ROOT.ibFileEof: 32-bit at 0xa8 (ANSI), 64-bit at 0xb8 (Unicode). */
+#define PST_ANSI_EOF_OFFSET 0xa8
+#define PST_UNICODE_EOF_OFFSET 0xb8
 
 struct pst_header {
 	char client[3];        /* "SM" PST, "SO" OST, "AB" PAB */
@@ -101,6 +105,32 @@ pst_fact(struct pst_walk *walk, const char *key, const char *value)
 	return 0;
 }
 
+/* Reports a file shorter than the end of file its header records, the
+ * usual sign of an interrupted copy. */
+static void
+pst_eof_check(struct pst_walk *walk, const unsigned char *head, size_t len,
+	      const struct pst_header *h, int fd)
+{
+	gboolean ansi = h->version <= 15;
+	size_t at = ansi ? PST_ANSI_EOF_OFFSET : PST_UNICODE_EOF_OFFSET;
+	guint64 eof = 0;
+	struct stat sb;
+
+	if (len < at + (ansi ? 4 : 8) || fstat(fd, &sb) != 0)
+		return;
+	for (int i = ansi ? 3 : 7; i >= 0; i--)
+		eof = eof << 8 | head[at + i];
+	if ((guint64)sb.st_size >= eof)
+		return;
+	walk->failed_items++;
+	pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-truncated", sb.st_size,
+		    NULL, "'%s': file ends at offset %" G_GINT64_FORMAT
+		    " but its header records the end of the store at %"
+		    G_GUINT64_FORMAT "; %" G_GUINT64_FORMAT " bytes are "
+		    "missing", walk->path, (gint64)sb.st_size, eof,
+		    eof - (guint64)sb.st_size);
+}
+
 /* Reads the header with plain I/O so that a file libpff rejects is still
  * described.  Returns 0, or -1 when the file is not a readable PST. */
 static int
@@ -119,13 +149,16 @@ pst_header_check(struct pst_walk *walk)
 		return -1;
 	}
 	got = read(fd, head, sizeof head);
-	close(fd);
 	if (got < 0) {
 		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-read-failed", 0,
 			    NULL, "'%s': cannot read the header: %s",
 			    walk->path, g_strerror(errno));
+		close(fd);
 		return -1;
 	}
+	if (pst_header_parse(head, (size_t)got, &h) && pst_header_known(&h))
+		pst_eof_check(walk, head, (size_t)got, &h, fd);
+	close(fd);
 	if (!pst_header_parse(head, (size_t)got, &h)) {
 		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-truncated", got,
 			    NULL, "'%s': file ends at offset %zd, inside the "
@@ -139,9 +172,10 @@ pst_header_check(struct pst_walk *walk)
 		return -1;
 	if (!pst_header_known(&h))
 		pst_anomaly(walk, 0, MT_LEVEL_WARNING, "pst-unknown-version", 8,
-			    NULL, "'%s': unknown client magic '%.2s' or "
-			    "wVer %u in the PST header", walk->path, h.client,
-			    h.version);
+			    NULL, "'%s': unknown client magic 0x%02x%02x or "
+			    "wVer %u in the PST header", walk->path,
+			    (unsigned char)h.client[0],
+			    (unsigned char)h.client[1], h.version);
 	if (got < (h.version <= 15 ? PST_ANSI_HEADER_LEN :
 					PST_UNICODE_HEADER_LEN))
 		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-truncated", got,
