@@ -183,14 +183,11 @@ bucket_update(struct fd_context *ctx, gint64 custodian_id, const char *kind,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* Adds the messages with local time in [from, to) and the points for
- * how many of them went outside the organisation or carried files. */
+/* Adds the messages with local time in [from, to) to f. */
 static void
 spike_messages(struct fd_finding *f, const struct series *s, gint64 from,
 	       gint64 to)
 {
-	guint n = 0, external = 0, attached = 0;
-
 	for (guint i = 0; i < s->n; i++) {
 		const struct fd_sent *m = s->msgs[i];
 
@@ -201,9 +198,23 @@ spike_messages(struct fd_finding *f, const struct series *s, gint64 from,
 			f->window_start = m->utc;
 		if (f->window_end == FD_TIME_NONE || m->utc > f->window_end)
 			f->window_end = m->utc;
-		n++;
-		external += m->external_deliveries > 0;
-		attached += m->attachments > 0;
+	}
+}
+
+/* Adds points for how many of the finding's messages went outside the
+ * organisation or carried files. */
+static void
+spike_weigh(struct fd_context *ctx, struct fd_finding *f)
+{
+	guint n = f->messages->len, external = 0, attached = 0;
+
+	for (guint i = 0; i < n; i++) {
+		gint64 id = g_array_index(f->messages, gint64, i);
+		const struct fd_sent *m = g_hash_table_lookup(ctx->sent_by_id,
+							      &id);
+
+		external += m && m->external_deliveries > 0;
+		attached += m && m->attachments > 0;
 	}
 	if (n == 0)
 		return;
@@ -222,26 +233,36 @@ spike_explain(struct fd_context *ctx, struct fd_finding *f, gint64 day)
 		f->explained_by = g_strdup(e->description);
 }
 
+/* Emits a spike of x messages in the unit starting at local time from;
+ * the messages behind it are those in [from, to). */
 static int
 spike_emit(struct fd_context *ctx, struct fd_custodian *c,
 	   const struct series *s, const char *unit, gint64 from, gint64 to,
 	   double x, const struct baseline *b)
 {
 	struct fd_finding *f = fd_finding_new("spike", c);
-	char *when = fd_format_local(from, "%Y-%m-%d %H:%M");
+	char *start = fd_format_local(from, "%Y-%m-%d %H:%M");
+	char *end = fd_format_local(to - 1, "%H:%M");
 	double base = MIN(45.0, 20.0 + 4.0 * (b->z - SPIKE_MIN_Z));
 
 	f->subject_value = g_strdup(unit);
-	fd_finding_title(f, "%s sent %.0f messages in one %s from %s local "
-			 "time, usually %.0f", c->name, x, unit, when,
-			 b->median);
-	fd_finding_add(f, base, "%.0f messages against a baseline median "
-		       "of %.1f and MAD %.1f over %u comparable periods, "
-		       "robust z-score %.1f (spike from %.0f)", x, b->median,
-		       b->mad, b->periods, b->z, SPIKE_MIN_Z);
 	spike_messages(f, s, from, to);
+	if (strcmp(unit, "day") == 0)
+		fd_finding_title(f, "%s sent %.0f messages on %.10s, usually "
+				 "%.0f", c->name, x, start, b->median);
+	else
+		fd_finding_title(f, "%s sent %u messages from %s to %s local "
+				 "time, up to %.0f in one %s, usually %.0f",
+				 c->name, f->messages->len, start, end, x, unit,
+				 b->median);
+	fd_finding_add(f, base, "%.0f messages in one %s against a baseline "
+		       "median of %.1f and MAD %.1f over %u comparable "
+		       "periods, robust z-score %.1f (spike from %.0f)", x,
+		       unit, b->median, b->mad, b->periods, b->z, SPIKE_MIN_Z);
+	spike_weigh(ctx, f);
 	spike_explain(ctx, f, fd_local_day(from));
-	g_free(when);
+	g_free(start);
+	g_free(end);
 	return fd_finding_emit(ctx, f);
 }
 
@@ -422,6 +443,7 @@ off_hours_emit(struct fd_context *ctx, struct fd_custodian *c,
 		fd_finding_add(f, 10, "%d hours from the nearest usual hour",
 			       distance);
 	spike_messages(f, s, s->msgs[from]->local, s->msgs[to - 1]->local + 1);
+	spike_weigh(ctx, f);
 	spike_explain(ctx, f, fd_local_day(s->msgs[from]->local));
 	g_free(when);
 	return fd_finding_emit(ctx, f);

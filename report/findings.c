@@ -432,15 +432,31 @@ run_detectors(struct fd_context *ctx)
 	return fd_mail_rules(ctx);
 }
 
+/* The kinds findings_run() writes; findings of other kinds (those the
+ * log correlation stores) are left alone. */
+static const char my_kinds[] =
+	"('spike', 'off-hours', 'one-recipient-no-replies',"
+	" 'new-recipient-share', 'high-entropy-domain', 'nonsense-handle',"
+	" 'listed-domain', 'self-forwarding', 'freemail', 'lookalike-address',"
+	" 'archive-attachment', 'encrypted-attachment', 'type-mismatch',"
+	" 'watchlist-attachment', 'large-attachment', 'deleted-outbound',"
+	" 'auto-forward', 'forwarding-rule')";
+
 static int
 clear_previous(sqlite3 *db)
 {
-	return fd_exec(db, "DELETE FROM finding_message;"
-		       "DELETE FROM finding;"
-		       "DELETE FROM stat_custodian;"
-		       "DELETE FROM stat_bucket;"
-		       "DELETE FROM stat_recipient;"
-		       "DELETE FROM examiner_input;");
+	char *sql = g_strdup_printf(
+		"DELETE FROM finding_message WHERE finding_id IN"
+		" (SELECT id FROM finding WHERE kind IN %s);"
+		"DELETE FROM finding WHERE kind IN %s;"
+		"DELETE FROM stat_custodian;"
+		"DELETE FROM stat_bucket;"
+		"DELETE FROM stat_recipient;"
+		"DELETE FROM examiner_input;", my_kinds, my_kinds);
+	int rc = fd_exec(db, sql);
+
+	g_free(sql);
+	return rc;
 }
 
 int
