@@ -118,8 +118,13 @@ parse_address_list(GMimeParserOptions *options, const char *raw,
 	list = internet_address_list_parse(options, value);
 	if (list == NULL || internet_address_list_length(list) == 0) {
 		/* "undisclosed-recipients:;" parses to one empty group, so
-		 * only text with no list at all gets here. */
-		mt_message_add_defect(msg, "warning", "invalid-address-list",
+		 * only text with no list at all gets here.  The text is kept
+		 * as an entry without address. */
+		struct mt_address *a = mt_message_add_address(msg, kind, NULL,
+							       NULL, NULL);
+
+		a->raw = address_clean(value);
+		mt_message_add_defect(msg, "warning", "invalid-address",
 				      "%s: no address in '%.200s'",
 				      mt_address_kind_name(kind), value);
 	}

@@ -40,7 +40,7 @@ header_clean_value(const char *value, const char *field,
 	for (char *p = clean; *p != '\0'; p++)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
-	return g_strstrip(clean);
+	return g_strchug(clean);
 }
 
 /* Decodes the payload of one encoded-word (B or Q) into out. */
@@ -78,23 +78,29 @@ header_check_run(const char *charset, GByteArray *bytes, const char *raw,
 		 const char *field, struct mt_message *msg)
 {
 	const char *iconv_name = g_mime_charset_iconv_name(charset);
+	GIConv cd = g_iconv_open("UTF-8", iconv_name);
 	GError *error = NULL;
-	char *utf8;
+	char *utf8, *value;
 
-	utf8 = g_convert((const char *)bytes->data, bytes->len, "UTF-8",
-			 iconv_name, NULL, NULL, &error);
+	if (cd == (GIConv)-1) {
+		value = parse_header_unfold(raw);
+		mt_message_add_defect(msg, "warning", "unknown-charset",
+				      "%s: charset '%s' is unknown; raw value: %s",
+				      field, charset, value);
+		g_free(value);
+		return TRUE;
+	}
+	utf8 = g_convert_with_iconv((const char *)bytes->data, bytes->len, cd,
+				    NULL, NULL, &error);
+	g_iconv_close(cd);
 	g_free(utf8);
 	if (error == NULL)
 		return FALSE;
-	if (error->domain == G_CONVERT_ERROR &&
-	    error->code == G_CONVERT_ERROR_NO_CONVERSION)
-		mt_message_add_defect(msg, "warning", "unknown-charset",
-				      "%s: charset '%s' is unknown; raw value: %s",
-				      field, charset, raw);
-	else
-		mt_message_add_defect(msg, "warning", "invalid-charset-bytes",
-				      "%s: bytes invalid in charset '%s'; "
-				      "raw value: %s", field, charset, raw);
+	value = parse_header_unfold(raw);
+	mt_message_add_defect(msg, "warning", "invalid-charset-bytes",
+			      "%s: bytes invalid in charset '%s'; raw value: %s",
+			      field, charset, value);
+	g_free(value);
 	g_error_free(error);
 	return TRUE;
 }
@@ -323,16 +329,27 @@ header_read_address(GMimeParserOptions *options, const char *name,
 }
 
 static void
-header_read_subject(GMimeHeader *header, struct mt_message *msg)
+header_read_subject(GMimeParserOptions *options, const char *raw,
+		    struct mt_message *msg)
 {
-	const char *raw = g_mime_header_get_raw_value(header);
+
+	GString *unfolded;
+	char *decoded;
 
 	if (msg->subject != NULL)
 		return;
-	if (raw != NULL && strstr(raw, "=?") != NULL)
+	if (strstr(raw, "=?") != NULL)
 		parse_header_check_charsets(raw, "Subject", msg);
-	msg->subject = header_clean_value(g_mime_header_get_value(header),
-					  "Subject", msg);
+	/* Decoded from the raw value, because GMime's stored value loses
+	 * trailing white space that is part of the subject as sent. */
+	unfolded = g_string_sized_new(strlen(raw));
+	for (const char *p = raw; *p != '\0'; p++)
+		if (*p != '\r' && *p != '\n')
+			g_string_append_c(unfolded, *p);
+	decoded = g_mime_utils_header_decode_text(options, unfolded->str);
+	msg->subject = header_clean_value(decoded, "Subject", msg);
+	g_free(decoded);
+	g_string_free(unfolded, TRUE);
 }
 
 static void
@@ -348,7 +365,7 @@ header_read_one(GMimeParserOptions *options, GMimeHeader *header,
 	if (header_read_address(options, name, raw, skip_kind, msg))
 		return;
 	if (g_ascii_strcasecmp(name, "Subject") == 0) {
-		header_read_subject(header, msg);
+		header_read_subject(options, raw, msg);
 	} else if (g_ascii_strcasecmp(name, "Message-ID") == 0) {
 		if (msg->message_id == NULL)
 			msg->message_id = header_read_message_id(raw);

@@ -222,20 +222,20 @@ parse_message_bytes(const char *data, size_t len, struct mt_message *msg)
 	msg->size = (gint64)len;
 	parse_sha256_hex(data, len, msg->sha256);
 	bounded = message_bound_headers(data, len, msg);
-	if (bounded != NULL)
-		message = message_construct((const char *)bounded->data,
-					    bounded->len, options);
-	else
-		message = message_construct(data, len, options);
+	if (bounded != NULL) {
+		data = (const char *)bounded->data;
+		len = bounded->len;
+	}
+	message = message_construct(data, len, options);
 	if (!message_has_headers(message)) {
 		mt_message_add_defect(msg, "error", "no-header",
 				      "no RFC 5322 header could be read from "
-				      "%zu bytes", len);
+				      "%" G_GINT64_FORMAT " bytes", msg->size);
 		rc = -1;
 	} else {
 		msg->has_transport_headers = TRUE;
 		parse_header_read(GMIME_OBJECT(message), options, FALSE, msg);
-		parse_mime_walk(message, msg);
+		parse_mime_walk(message, data, len, msg);
 		parse_content_key(msg);
 	}
 	if (message != NULL)

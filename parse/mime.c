@@ -15,6 +15,8 @@
 
 struct mime_walk {
 	struct mt_message *msg;
+	const char *data;        /* the bytes GMime parsed, for offsets */
+	size_t len;
 	gboolean have_text;
 	char *html_text;         /* decoded first text/html body, UTF-8 */
 	int part_number;         /* leaf parts seen, for defect details */
@@ -83,11 +85,114 @@ mime_check_encoding(GMimeObject *object, const char *label,
 	g_free(value);
 }
 
+/* Reads the 'name' parameter from the raw Content-Type header, for a
+ * type GMime rejected ("BINARY;name=x") and replaced without parameters. */
 static char *
-mime_object_filename(GMimeObject *object, struct mt_message *msg)
+mime_raw_type_name(GMimeObject *object)
 {
+	const char *raw = g_mime_object_get_header(object, "Content-Type");
+	const char *semicolon = raw != NULL ? strchr(raw, ';') : NULL;
+	GMimeParamList *params;
 	const char *name = NULL;
+	char *copy = NULL;
 
+	if (semicolon == NULL)
+		return NULL;
+	params = g_mime_param_list_parse(NULL, semicolon + 1);
+	for (int i = 0; params != NULL &&
+	     i < g_mime_param_list_length(params); i++) {
+		GMimeParam *param = g_mime_param_list_get_parameter_at(params,
+								       i);
+
+		if (g_ascii_strcasecmp(g_mime_param_get_name(param),
+				       "name") == 0)
+			name = g_mime_param_get_value(param);
+	}
+	copy = g_strdup(name);
+	if (params != NULL)
+		g_object_unref(params);
+	return copy;
+}
+
+/* Copies the raw header field at offset with every NUL byte replaced by
+ * U+2400; returns NULL when the field holds no NUL. */
+static char *
+mime_field_without_nul(const struct mime_walk *w, gint64 offset)
+{
+	const char *p, *end;
+	gboolean nul = FALSE;
+	GString *out;
+
+	if (offset < 0 || (size_t)offset >= w->len)
+		return NULL;
+	p = w->data + offset;
+	end = w->data + MIN(w->len, (size_t)offset + 65536);
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\n' && (q + 1 >= end || (q[1] != ' ' &&
+						   q[1] != '\t'))) {
+			end = q;
+			break;
+		}
+		nul |= *q == '\0';
+	}
+	if (!nul)
+		return NULL;
+	out = g_string_sized_new((gsize)(end - p) + 8);
+	for (const char *q = p; q < end; q++) {
+		if (*q == '\0')
+			g_string_append(out, "\u2400");
+		else if (*q != '\r' && *q != '\n')
+			g_string_append_c(out, *q);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* GMime ends a header value at a NUL byte, so a name such as
+ * "evil<NUL>.exe" is read again from the raw field. */
+static char *
+mime_name_with_nul(struct mime_walk *w, GMimeObject *object,
+		   const char *field, const char *param)
+{
+	GMimeHeader *header = g_mime_header_list_get_header(
+		g_mime_object_get_header_list(object), field);
+	char *raw, *semicolon, *value = NULL;
+	GMimeParamList *params;
+
+	if (header == NULL)
+		return NULL;
+	raw = mime_field_without_nul(w, g_mime_header_get_offset(header));
+	semicolon = raw != NULL ? strchr(raw, ';') : NULL;
+	if (semicolon == NULL) {
+		g_free(raw);
+		return NULL;
+	}
+	params = g_mime_param_list_parse(NULL, semicolon + 1);
+	if (params != NULL && g_mime_param_list_get_parameter(params, param))
+		value = g_strdup(g_mime_param_get_value(
+			g_mime_param_list_get_parameter(params, param)));
+	if (params != NULL)
+		g_object_unref(params);
+	if (value != NULL)
+		mt_message_add_defect(w->msg, "warning", "nul-in-header",
+				      "%s: NUL byte in '%s' shown as U+2400",
+				      field, value);
+	g_free(raw);
+	return value;
+}
+
+static char *
+mime_object_filename(struct mime_walk *w, GMimeObject *object)
+{
+	struct mt_message *msg = w->msg;
+	const char *name = NULL;
+	char *raw_name, *clean;
+
+	raw_name = mime_name_with_nul(w, object, "Content-Disposition",
+				      "filename");
+	if (raw_name == NULL)
+		raw_name = mime_name_with_nul(w, object, "Content-Type", "name");
+	if (raw_name != NULL)
+		return raw_name;
 	if (GMIME_IS_PART(object))
 		name = g_mime_part_get_filename(GMIME_PART(object));
 	if (name == NULL)
@@ -96,8 +201,34 @@ mime_object_filename(GMimeObject *object, struct mt_message *msg)
 	if (name == NULL)
 		name = g_mime_object_get_content_type_parameter(object, "name");
 	if (name == NULL)
+		name = raw_name = mime_raw_type_name(object);
+	if (name == NULL)
 		return NULL;
-	return parse_attach_clean_name(name, strlen(name), msg);
+	clean = parse_attach_clean_name(name, strlen(name), msg);
+	g_free(raw_name);
+	return clean;
+}
+
+/* The type as the sender declared it, lower-cased: the first token of
+ * the raw Content-Type header, or GMime's implied type without one. */
+static char *
+mime_declared_type(GMimeObject *object)
+{
+	const char *raw = g_mime_object_get_header(object, "Content-Type");
+	GMimeContentType *type = g_mime_object_get_content_type(object);
+	char *token, *lower;
+
+	if (raw == NULL)
+		return type != NULL ? g_mime_content_type_get_mime_type(type)
+				    : NULL;
+	token = g_strndup(raw, strcspn(raw, ";"));
+	g_strstrip(token);
+	lower = g_ascii_strdown(token, -1);
+	g_free(token);
+	for (char *p = lower; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	return lower;
 }
 
 static void
@@ -105,10 +236,8 @@ mime_fill_attachment(GMimeObject *object, struct mt_attachment *att)
 {
 	GMimeContentDisposition *disposition =
 		g_mime_object_get_content_disposition(object);
-	GMimeContentType *type = g_mime_object_get_content_type(object);
 
-	if (type != NULL)
-		att->declared_type = g_mime_content_type_get_mime_type(type);
+	att->declared_type = mime_declared_type(object);
 	if (disposition != NULL)
 		att->disposition = g_ascii_strdown(
 			g_mime_content_disposition_get_disposition(disposition),
@@ -145,7 +274,7 @@ static void
 mime_add_leaf(struct mime_walk *w, GMimePart *part, const char *label,
 	      int parent, int depth)
 {
-	char *filename = mime_object_filename(GMIME_OBJECT(part), w->msg);
+	char *filename = mime_object_filename(w, GMIME_OBJECT(part));
 	GByteArray *bytes = mime_part_decode(part, label, w->msg);
 	int index;
 
@@ -243,7 +372,7 @@ mime_walk_message_part(struct mime_walk *w, GMimeMessagePart *part,
 {
 	GMimeMessage *inner = g_mime_message_part_get_message(part);
 	GMimeStream *mem = g_mime_stream_mem_new();
-	char *filename = mime_object_filename(GMIME_OBJECT(part), w->msg);
+	char *filename = mime_object_filename(w, GMIME_OBJECT(part));
 	GByteArray *bytes;
 	int index;
 
@@ -311,9 +440,10 @@ mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
 }
 
 void
-parse_mime_walk(GMimeMessage *message, struct mt_message *msg)
+parse_mime_walk(GMimeMessage *message, const char *data, size_t len,
+		struct mt_message *msg)
 {
-	struct mime_walk w = { msg, FALSE, NULL, 0, FALSE };
+	struct mime_walk w = { msg, data, len, FALSE, NULL, 0, FALSE };
 	GMimeObject *body = g_mime_message_get_mime_part(message);
 
 	if (body != NULL)

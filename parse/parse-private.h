@@ -86,7 +86,9 @@ char *parse_uuencode_extract(const char *text, int parent, int depth,
 int parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 		       int depth, struct mt_message *msg);
 
-/* mime.c: walks the MIME tree of a parsed message into msg. */
-void parse_mime_walk(GMimeMessage *message, struct mt_message *msg);
+/* mime.c: walks the MIME tree of a parsed message into msg; data is what
+ * GMime parsed, so that header offsets can be read back. */
+void parse_mime_walk(GMimeMessage *message, const char *data, size_t len,
+		     struct mt_message *msg);
 
 #endif

@@ -35,16 +35,18 @@ text_convert_strict(const unsigned char *data, size_t len,
 		    const char *charset, gboolean *unknown_r)
 {
 	const char *iconv_name = g_mime_charset_iconv_name(charset);
+	GIConv cd = g_iconv_open("UTF-8", iconv_name);
 	GError *error = NULL;
 	gsize written = 0;
 	char *utf8;
 
-	*unknown_r = FALSE;
-	utf8 = g_convert((const char *)data, (gssize)len, "UTF-8", iconv_name,
-			 NULL, &written, &error);
+	*unknown_r = cd == (GIConv)-1;
+	if (*unknown_r)
+		return NULL;
+	utf8 = g_convert_with_iconv((const char *)data, (gssize)len, cd, NULL,
+				    &written, &error);
+	g_iconv_close(cd);
 	if (error != NULL) {
-		*unknown_r = error->domain == G_CONVERT_ERROR &&
-			     error->code == G_CONVERT_ERROR_NO_CONVERSION;
 		g_error_free(error);
 		g_free(utf8);
 		return NULL;

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test-parse-hostile.c - parse_message_bytes() on hostile and damaged
+ * input built in memory: over-long headers, deep nesting, NUL and path
+ * names, markup in headers, broken charsets, addresses and TNEF, plus
+ * parse_transport_headers() and the extension-mismatch check.
+ */
+#include "tests/unit/parse-test.h"
+
+static struct mt_message *
+parse_text(const char *text, size_t len, int *rc_r)
+{
+	struct mt_message *msg = mt_message_new();
+	int rc = parse_message_bytes(text, len, msg);
+
+	if (rc_r != NULL)
+		*rc_r = rc;
+	return msg;
+}
+
+static void
+test_long_header_field(void)
+{
+	GString *raw = g_string_new("Subject: ");
+	struct mt_message *msg;
+	const struct mt_address *from;
+
+	for (int i = 0; i < 3 * 1024 * 1024; i++)
+		g_string_append_c(raw, 'A');
+	g_string_append(raw, "\nFrom: a@example.com\n\nbody text\n");
+	msg = parse_text(raw->str, raw->len, NULL);
+	check_true(test_has_defect(msg, "header-field-truncated"),
+		   "long field reported as truncated");
+	check_true(msg->subject != NULL &&
+		   strlen(msg->subject) <= 1024 * 1024,
+		   "long field cut to the limit");
+	from = test_find_address(msg, MT_ADDR_FROM, 0);
+	check_str(from != NULL ? from->address : NULL, "a@example.com",
+		  "field after a long field read");
+	check_str(msg->body_text, "body text\n", "body after a long field");
+	check_int(msg->size, (gint64)raw->len, "size is of the raw bytes");
+	mt_message_free(&msg);
+	g_string_free(raw, TRUE);
+}
+
+static void
+test_many_header_fields(void)
+{
+	GString *raw = g_string_new("From: a@example.com\n");
+	struct mt_message *msg;
+
+	for (int i = 0; i < 30000; i++)
+		g_string_append_printf(raw, "X-Junk: %d\n", i);
+	g_string_append(raw, "\nbody\n");
+	msg = parse_text(raw->str, raw->len, NULL);
+	check_true(test_has_defect(msg, "header-fields-dropped"),
+		   "fields past the limit reported");
+	check_true(test_find_address(msg, MT_ADDR_FROM, 0) != NULL,
+		   "fields before the limit read");
+	check_str(msg->body_text, "body\n", "body after many fields");
+	mt_message_free(&msg);
+	g_string_free(raw, TRUE);
+}
+
+static void
+test_deep_nesting(void)
+{
+	GString *raw = g_string_new("From: a@example.com\nMIME-Version: 1.0\n");
+	struct mt_message *msg;
+	int rc, levels = 10000;
+
+	g_string_append(raw, "Content-Type: multipart/mixed; boundary=b0\n\n");
+	for (int i = 1; i < levels; i++)
+		g_string_append_printf(raw, "--b%d\nContent-Type: multipart/"
+				       "mixed; boundary=b%d\n\n", i - 1, i);
+	g_string_append_printf(raw, "--b%d\nContent-Type: application/"
+			       "octet-stream\n\ndeep\n", levels - 1);
+	for (int i = levels - 1; i >= 0; i--)
+		g_string_append_printf(raw, "--b%d--\n", i);
+	msg = parse_text(raw->str, raw->len, &rc);
+	check_int(rc, 0, "deep nesting parses");
+	check_true(test_has_defect(msg, "mime-nesting-limit") ||
+		   test_has_defect(msg, "mime-nesting-overflow"),
+		   "deep nesting reported");
+	mt_message_free(&msg);
+	g_string_free(raw, TRUE);
+}
+
+static const char names_message[] =
+	"From: a@example.com\n"
+	"Subject: <script>alert(1)</script> =cmd|' /C calc'!A0\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/mixed; boundary=x\n\n"
+	"--x\nContent-Type: text/plain\n\nhello\n"
+	"--x\nContent-Type: application/octet-stream\n"
+	"Content-Disposition: attachment; filename=\"../../x\"\n\n"
+	"data\n"
+	"--x\nContent-Type: application/octet-stream\n"
+	"Content-Disposition: attachment; filename=\"evil\0.exe\"\n\n"
+	"data\n"
+	"--x--\n";
+
+static void
+test_hostile_names(void)
+{
+	struct mt_message *msg = parse_text(names_message,
+					    sizeof(names_message) - 1, NULL);
+	const struct mt_attachment *nul = NULL;
+
+	check_str(msg->subject, "<script>alert(1)</script> =cmd|' /C "
+		  "calc'!A0", "markup in subject stored as is");
+	check_true(test_find_attachment(msg, "../../x") != NULL,
+		   "path name kept as found");
+	for (guint i = 0; i < msg->attachments->len; i++) {
+		const struct mt_attachment *a =
+			g_ptr_array_index(msg->attachments, i);
+
+		if (a->filename != NULL && g_str_has_prefix(a->filename,
+							    "evil"))
+			nul = a;
+	}
+	check_str(nul != NULL ? nul->filename : NULL, "evil\u2400.exe",
+		  "NUL in name shown as U+2400");
+	check_true(test_has_defect(msg, "nul-in-header"),
+		   "NUL in name reported");
+	check_int(msg->attachments->len, 2, "two attachments listed");
+	mt_message_free(&msg);
+}
+
+static void
+test_not_a_message(void)
+{
+	struct mt_message *msg;
+	int rc;
+
+	msg = parse_text("", 0, &rc);
+	check_int(rc, -1, "empty input rejected");
+	check_true(test_has_defect(msg, "no-header"), "empty input defect");
+	check_int(strlen(msg->sha256), 64, "empty input still hashed");
+	mt_message_free(&msg);
+	msg = parse_text("\x01\x02\x03\xff\xfe binary", 12, &rc);
+	check_true(rc == -1 || msg->defects->len > 0,
+		   "binary input rejected or reported");
+	mt_message_free(&msg);
+}
+
+static const char crlf_message[] =
+	"From: \"Ann\r\n Example\" <ann@example.com>\r\n"
+	"Subject: line one\r\n two\r\n"
+	"Date: Mon, 6 Jan 2020 10:00:00 +0000\r\n\r\n"
+	"first\r\nsecond\rthird\r\n";
+
+static void
+test_crlf(void)
+{
+	struct mt_message *msg = parse_text(crlf_message,
+					    sizeof(crlf_message) - 1, NULL);
+	const struct mt_address *from = test_find_address(msg, MT_ADDR_FROM,
+							  0);
+
+	check_str(msg->subject, "line one two", "CRLF subject unfolded");
+	check_str(msg->body_text, "first\nsecond\nthird\n",
+		  "CRLF and CR body made LF");
+	check_true(from != NULL && from->name != NULL &&
+		   strchr(from->name, '\r') == NULL,
+		   "CRLF name has no CR");
+	mt_message_free(&msg);
+}
+
+static const char charset_message[] =
+	"From: =?UTF-8?B?/w==?= <bad@example.com>\n"
+	"To: Frank Example\n"
+	"Cc: Undisclosed recipients:;\n"
+	"Subject: =?x-no-such-charset?Q?abc?=\n"
+	"Date: Mon, 6 Jan 2020 10:00:00 +0000\n"
+	"X-Note: caf\xe9\n\n"
+	"body\n";
+
+static void
+test_broken_charsets(void)
+{
+	struct mt_message *msg = parse_text(charset_message,
+					    sizeof(charset_message) - 1, NULL);
+	const struct mt_address *from = test_find_address(msg, MT_ADDR_FROM,
+							  0);
+	const struct mt_address *to = test_find_address(msg, MT_ADDR_TO, 0);
+
+	check_true(test_has_defect(msg, "unknown-charset"),
+		   "unknown charset reported");
+	check_true(msg->subject != NULL &&
+		   g_utf8_validate(msg->subject, -1, NULL),
+		   "subject with unknown charset is UTF-8");
+	check_true(test_has_defect(msg, "invalid-charset-bytes"),
+		   "invalid bytes in charset reported");
+	check_str(from != NULL ? from->address : NULL, "bad@example.com",
+		  "address with broken name kept");
+	check_true(from != NULL && from->raw != NULL &&
+		   strstr(from->raw, "=?UTF-8?B?/w==?=") != NULL,
+		   "raw header kept with broken name");
+	check_true(to != NULL && to->address == NULL,
+		   "entry without '@' has no address");
+	check_true(test_has_defect(msg, "invalid-address"),
+		   "entry without '@' reported");
+	check_true(test_find_address(msg, MT_ADDR_CC, 0) == NULL,
+		   "empty group adds no address");
+	mt_message_free(&msg);
+}
+
+static void
+test_truncated_multipart(void)
+{
+	static const char raw[] =
+		"From: a@example.com\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=zz\n\n"
+		"--zz\nContent-Type: text/plain\n\nhi\n"
+		"--zz\nContent-Type: application/pdf; name=a.pdf\n"
+		"Content-Transfer-Encoding: base64\n\nJVBERi0xLjQK";
+	struct mt_message *msg = parse_text(raw, sizeof(raw) - 1, NULL);
+	const struct mt_attachment *a = test_find_attachment(msg, "a.pdf");
+
+	check_true(a != NULL, "attachment of truncated message listed");
+	check_int(a != NULL ? a->size : -1, 9, "truncated attachment size");
+	mt_message_free(&msg);
+}
+
+static void
+test_ext_mismatch(void)
+{
+	/* A zip with one stored file, written by Python's zipfile. */
+	static const unsigned char zip[] =
+		"\x50\x4b\x03\x04\x14\x00\x00\x00\x00\x00\x1d\x7c\x84\x5d\x20\x30"
+		"\x3a\x36\x06\x00\x00\x00\x06\x00\x00\x00\x09\x00\x00\x00\x68\x65"
+		"\x6c\x6c\x6f\x2e\x74\x78\x74\x68\x65\x6c\x6c\x6f\x0a\x50\x4b\x01"
+		"\x02\x14\x03\x14\x00\x00\x00\x00\x00\x1d\x7c\x84\x5d\x20\x30\x3a"
+		"\x36\x06\x00\x00\x00\x06\x00\x00\x00\x09\x00\x00\x00\x00\x00\x00"
+		"\x00\x00\x00\x00\x00\xa4\x81\x00\x00\x00\x00\x68\x65\x6c\x6c\x6f"
+		"\x2e\x74\x78\x74\x50\x4b\x05\x06\x00\x00\x00\x00\x01\x00\x01\x00"
+		"\x37\x00\x00\x00\x2d\x00\x00\x00\x00\x00";
+	static const unsigned char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\n";
+	static const unsigned char text[] = "plain words, nothing else\n";
+	struct mt_attachment att = { 0 };
+
+	parse_describe_bytes(zip, sizeof(zip) - 1, "report.pdf", &att);
+	check_true(att.ext_mismatch, ".pdf holding a zip is a mismatch");
+	parse_describe_bytes(pdf, sizeof(pdf) - 1, "report.pdf", &att);
+	check_str(att.magic_type, "application/pdf", "pdf magic type");
+	check_true(!att.ext_mismatch, ".pdf holding a pdf matches");
+	parse_describe_bytes(text, sizeof(text) - 1, "notes.csv", &att);
+	check_true(!att.ext_mismatch, "text in .csv matches");
+	parse_describe_bytes(text, sizeof(text) - 1, "image.png", &att);
+	check_true(att.ext_mismatch, "text in .png is a mismatch");
+	parse_describe_bytes(text, sizeof(text) - 1, "no-extension", &att);
+	check_true(!att.ext_mismatch, "name without extension matches");
+	check_int(att.size, sizeof(text) - 1, "describe sets size");
+	/* Hash from sha256sum(1) of the same bytes. */
+	check_str(att.sha256, "2a58ca0fb09e836c8f8dc6483eb69714a1e0818842a21c70ce38d728f824bc3e",
+		  "describe sets sha256");
+	g_free(att.magic_type);
+	g_free(att.magic_desc);
+}
+
+static void
+test_transport_headers(void)
+{
+	static const char headers[] =
+		"Received: from a.example.org by b.example.org; "
+		"Tue, 7 Jan 2020 09:00:05 +0000\r\n"
+		"Message-ID: <abc@example.com>\r\n"
+		"In-Reply-To: <parent@example.com>\r\n"
+		"References: <root@example.com> <parent@example.com>\r\n"
+		"Date: Tue, 7 Jan 2020 10:00:00 +0100\r\n"
+		"To: someone@example.org\r\n"
+		"Cc: other@example.org\r\n";
+	struct mt_message *msg = mt_message_new();
+	const struct mt_address *cc;
+
+	mt_message_add_address(msg, MT_ADDR_TO, "Someone", "mapi@example.org",
+			       NULL);
+	msg->subject = g_strdup("from MAPI");
+	parse_transport_headers(headers, sizeof(headers) - 1, msg);
+	check_str(msg->message_id, "abc@example.com", "transport message-id");
+	check_str(msg->in_reply_to, "parent@example.com",
+		  "transport in-reply-to");
+	check_str(msg->references, "root@example.com parent@example.com",
+		  "transport references");
+	check_str(msg->subject, "from MAPI", "transport keeps MAPI subject");
+	check_str(test_find_address(msg, MT_ADDR_TO, 1) != NULL
+		  ? "added" : "kept", "kept", "transport keeps MAPI To");
+	cc = test_find_address(msg, MT_ADDR_CC, 0);
+	check_str(cc != NULL ? cc->address : NULL, "other@example.org",
+		  "transport adds missing Cc");
+	check_true(mt_message_find_time(msg, MT_TIME_DATE) != NULL,
+		   "transport adds Date");
+	check_true(mt_message_find_time(msg, MT_TIME_RECEIVED_FIRST) != NULL,
+		   "transport adds Received");
+	check_true(msg->has_transport_headers, "transport flag set");
+	mt_message_free(&msg);
+}
+
+int
+main(void)
+{
+	if (parse_init() != 0) {
+		printf("not ok - parse_init\n");
+		return 1;
+	}
+	test_long_header_field();
+	test_many_header_fields();
+	test_deep_nesting();
+	test_hostile_names();
+	test_not_a_message();
+	test_crlf();
+	test_broken_charsets();
+	test_truncated_multipart();
+	test_ext_mismatch();
+	test_transport_headers();
+	parse_shutdown();
+	return test_failures > 0 ? 1 : 0;
+}
