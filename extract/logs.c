@@ -29,6 +29,12 @@ logs_set_options(const struct logs_options *opts)
 	options.timezone = options_timezone;
 }
 
+const struct logs_options *
+logs_get_options(void)
+{
+	return &options;
+}
+
 struct log_anomaly_count {
 	gint64 count;
 	gint64 line_no, offset;

@@ -33,6 +33,8 @@ struct logs_options {
 
 /* Sets the options for later calls; the strings are copied. */
 void logs_set_options(const struct logs_options *opts);
+/* Returns the options set (zeroes when none were). */
+const struct logs_options *logs_get_options(void);
 
 /* Returns the log format name when path holds a log this module reads,
  * judged from its content (gzip is opened), or NULL: 'log-postfix',
@@ -51,5 +53,8 @@ int logs_ingest(sqlite3 *db, gint64 evidence_id, const char *path,
 /* Links log deliveries to mailbox messages; runs after every ingest.
  * Returns 0 or -1. */
 int logs_correlate(sqlite3 *db);
+/* Returns why the last logs_correlate failed (SQLite's message), or NULL;
+ * the string stays valid until the next call. */
+const char *logs_correlate_error(void);
 
 #endif

@@ -209,12 +209,39 @@ message_check(struct mbox_state *st, gboolean at_eof)
 	mbox_damaged(st);
 }
 
+static int fragment_key_fields(const char *data, size_t len);
+
+/* Returns the position where a message whose Content-Length was not
+ * honoured really ends: at the Content-Length end when a header block
+ * of another message starts there (its From_ line overwritten or never
+ * written), else at len. */
+static size_t
+cl_end_find(struct mbox_state *st, const char *data, size_t len)
+{
+	const struct mbox_msg *m = &st->cur;
+	size_t end, start;
+
+	if (!m->cl_mismatch || (st->opts != NULL && st->opts->no_recover))
+		return len;
+	if (m->content_length > (gint64)(len - m->body_index))
+		return len;
+	end = m->body_index + (size_t)m->content_length;
+	start = end;
+	while (start < len && (data[start] == '\0' ||
+			       g_ascii_isspace(data[start])))
+		start++;
+	if (start == len || fragment_key_fields(data + start,
+						len - start) < 2)
+		return len;
+	return end;
+}
+
 void
 mbox_message_finish(struct mbox_state *st, gboolean at_eof)
 {
 	struct mbox_msg *m = &st->cur;
 	const char *data;
-	size_t len, start, end, next_start, next_end;
+	size_t len, start, end, next_start, next_end, cl_end;
 	gboolean more;
 
 	/* The blank line before the next From_ line (or the end of the
@@ -227,6 +254,19 @@ mbox_message_finish(struct mbox_state *st, gboolean at_eof)
 	message_check(st, at_eof);
 	data = (const char *)m->data->data;
 	len = m->data->len;
+	cl_end = cl_end_find(st, data, len);
+	if (cl_end < len) {
+		char *reason = g_strdup_printf(
+			"after the Content-Length end of the message at "
+			"offset %" G_GINT64_FORMAT, m->offset);
+
+		message_emit(st, data, cl_end, -1);
+		mbox_fragment_examine(st, data + cl_end, len - cl_end,
+				      data_file_offset(m, cl_end), reason);
+		g_free(reason);
+		m->active = FALSE;
+		return;
+	}
 	if (!nul_run_find(data, len, 0, &start, &end)) {
 		message_emit(st, data, len, m->length);
 		m->active = FALSE;

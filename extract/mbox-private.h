@@ -63,6 +63,8 @@ struct mbox_msg {
 	gint64 cl_remaining;      /* bytes left of an honoured
 				     Content-Length body, -1 outside one */
 	gboolean cl_closed;       /* the Content-Length body is complete */
+	gboolean cl_mismatch;     /* Content-Length was given, not honoured */
+	size_t body_index;        /* position of the body in data */
 	gboolean last_blank;      /* the last complete line was empty */
 	size_t last_line_len;
 

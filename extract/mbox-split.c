@@ -275,12 +275,14 @@ cl_target_is_separator(struct mbox_state *st, gint64 offset)
 /* Ends the header block and decides whether Content-Length is honoured:
  * only when it lands exactly on a separator or the end of the file. */
 static void
-header_end(struct mbox_state *st, gint64 body_offset)
+header_end(struct mbox_state *st, const struct mbox_piece *blank)
 {
 	struct mbox_msg *m = &st->cur;
+	gint64 body_offset = blank->offset + (gint64)blank->len;
 	gint64 target;
 
 	m->in_header = FALSE;
+	m->body_index = m->data->len + blank->len;
 	if (m->content_length < 0)
 		return;
 	target = body_offset + m->content_length;
@@ -293,6 +295,7 @@ header_end(struct mbox_state *st, gint64 body_offset)
 		}
 		return;
 	}
+	m->cl_mismatch = TRUE;
 	mbox_sink_result(st, mt_sink_anomalyf(
 		st->sink, st->folder_id, MT_LEVEL_NOTE,
 		"content-length-mismatch", m->offset, NULL,
@@ -385,7 +388,7 @@ line_add(struct mbox_state *st, const struct mbox_piece *p)
 	}
 	if (m->in_header && p->line_start) {
 		if (blank)
-			header_end(st, p->offset + (gint64)p->len);
+			header_end(st, p);
 		else
 			header_line(st, p->data, p->len);
 	}

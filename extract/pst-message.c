@@ -201,7 +201,9 @@ pst_address_add(struct mt_message *msg, enum mt_address_kind kind,
 		 pst_looks_like_addr_spec(email))
 		address = email;
 	a = mt_message_add_address(msg, kind, name, address, NULL);
-	if (email != NULL && !(is_smtp && address == email))
+	/* raw keeps a stored address that is not the addr-spec itself. */
+	if (email != NULL &&
+	    (address == NULL || g_ascii_strcasecmp(email, address) != 0))
 		a->raw = g_strdup(email);
 	if (address == NULL && email != NULL)
 		mt_message_add_defect(msg, "warning", "pst-address-unresolved",
