@@ -113,8 +113,8 @@ parse_attach_clean_name(const char *name, size_t len, struct mt_message *msg)
 
 	if (name == NULL)
 		return NULL;
-	/* U+2400 SYMBOL FOR NULL stands in for a NUL byte, which a C string
-	 * and an SQLite text column cannot hold. */
+	/* U+2400 SYMBOL FOR NULL replaces a NUL byte, because a C string
+	 * cannot contain one. */
 	out = g_string_sized_new(len);
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] == '\0') {

@@ -187,8 +187,8 @@ date_read_zone_word(const char *word, struct date_fields *f)
 			return TRUE;
 		}
 	}
-	/* RFC 822 military zones had their signs reversed; RFC 5322 section
-	 * 4.3 says to read every letter but Z as -0000. */
+	/* RFC 822 military zones had their signs reversed, so RFC 5322
+	 * section 4.3 reads every letter but Z as -0000. */
 	if (word[1] == '\0' && g_ascii_isalpha(word[0]) &&
 	    g_ascii_toupper(word[0]) != 'J') {
 		f->offset_min = 0;

@@ -2,8 +2,8 @@
  *
  * header.c - one RFC 5322 header section into struct mt_message: ids,
  * subject, Date, Received times and address fields.  GMime decodes the
- * RFC 2047 words (joining adjacent words of one charset); this file
- * checks their charsets itself so that a broken one becomes a defect
+ * RFC 2047 words and joins adjacent words of one charset.  This file
+ * checks their charsets itself, so that a broken one becomes a defect
  * that carries the raw value.
  */
 #include <string.h>

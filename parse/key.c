@@ -3,10 +3,10 @@
  * key.c - the store-independent content key that links copies of one
  * message across stores.  The recipe is the one extract/pst-key.c uses
  * (docs/pst.md), line for line, so that an mbox copy and a PST copy of a
- * mail get the same key: SHA-256 over labelled lines of the lower-case
- * Message-ID, the sent time, From, sorted To+Cc, the subject with white
- * space collapsed, SHA-256 of the body without white space and the sorted
- * hashes of the depth-0 attachments.
+ * mail get the same key.  The key is SHA-256 over labelled lines: the
+ * lower-case Message-ID, the sent time, From, sorted To and Cc, the
+ * subject with white space collapsed, SHA-256 of the body without white
+ * space, and the sorted hashes of the depth-0 attachments.
  */
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * message.c - raw RFC 5322 bytes into struct mt_message through GMime 3.
- * The header section is bounded before GMime sees it: an over-long field
+ * The header section is bounded before GMime parses it: an over-long field
  * is cut and fields past PARSE_MAX_HEADER_FIELDS are dropped, each with a
  * defect.  GMime's parser warnings become defects with their offsets.
  */
@@ -9,7 +9,7 @@
 
 #include "parse/parse-private.h"
 
-/* Most GMime warnings recorded per message; the rest are counted. */
+/* Maximum GMime warnings recorded per message; the rest are counted. */
 #define MESSAGE_MAX_WARNINGS 200
 
 struct message_warnings {

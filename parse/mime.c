@@ -115,7 +115,7 @@ mime_raw_type_name(GMimeObject *object)
 }
 
 /* Copies the raw header field at offset with every NUL byte replaced by
- * U+2400; returns NULL when the field holds no NUL. */
+ * U+2400; returns NULL when the field contains no NUL. */
 static char *
 mime_field_without_nul(const struct mime_walk *w, gint64 offset)
 {

@@ -10,15 +10,18 @@
 #include <gmime/gmime.h>
 #include "parse/parse.h"
 
-/* Longest header field (with its folded lines) kept before truncation. */
+/* Maximum bytes of one header field, folded lines included; longer
+ * fields are cut. */
 #define PARSE_MAX_HEADER_FIELD   (1024 * 1024)
-/* Most header fields read from one header section; the rest are dropped. */
+/* Maximum header fields read from one header section; the rest are
+ * dropped. */
 #define PARSE_MAX_HEADER_FIELDS  20000
-/* Deepest nesting of multiparts and attached messages that is walked. */
+/* Maximum nesting of multiparts and attached messages that is walked. */
 #define PARSE_MAX_MIME_DEPTH     64
-/* Most bytes handed to libmagic; it needs only the start of a file. */
+/* Maximum bytes passed to libmagic, which reads only the start of a file. */
 #define PARSE_MAGIC_MAX_BYTES    (1024 * 1024)
-/* Most attachments listed for one message (TNEF and uuencode included). */
+/* Maximum attachments listed for one message (TNEF and uuencode
+ * included). */
 #define PARSE_MAX_ATTACHMENTS    10000
 
 /* init.c: libmagic lookups, serialised because cookies are not
@@ -48,7 +51,7 @@ void parse_header_read(GMimeObject *object, GMimeParserOptions *options,
 void parse_address_list(GMimeParserOptions *options, const char *raw,
 			enum mt_address_kind kind, struct mt_message *msg);
 
-/* base64.c: decodes base64 leniently as RFC 2045 section 6.8 asks: bytes
+/* base64.c: decodes base64 leniently as RFC 2045 section 6.8 describes: bytes
  * outside the alphabet are skipped and the first '=' ends the data.  A
  * final quantum without padding keeps the whole octets it holds.  Adds
  * defects to msg (may be NULL) naming part. */
@@ -68,7 +71,7 @@ size_t parse_text_normalize_eol(char *text, size_t len);
 
 /* attach.c: adds an attachment for decoded bytes, described by libmagic
  * and hashed.  Returns its index in msg->attachments, or -1 when the
- * attachment limit was reached (a defect says so). */
+ * attachment limit was reached (a defect records it). */
 int parse_attach_add(struct mt_message *msg, const unsigned char *data,
 		     size_t len, const char *filename, int parent, int depth);
 /* attach.c: replaces NUL bytes and invalid UTF-8 in a name so it can be

@@ -5,8 +5,9 @@
  * Built on GMime 3 for headers and MIME structure, libmagic for the true
  * type of every attachment and libcrypto for SHA-256.  What GMime gets
  * wrong (obsolete dates, missing base64 padding, inline uuencode, TNEF)
- * is handled here.  Defects found in a message are added to msg->defects;
- * parsing itself only fails on out-of-memory.
+ * is handled here.  Defects found in a message are added to msg->defects.
+ * Damaged input never stops parsing; only input without any header makes
+ * parse_message_bytes() return -1.
  */
 #ifndef MAILTRAIL_PARSE_H
 #define MAILTRAIL_PARSE_H
@@ -54,8 +55,8 @@ void parse_content_key(struct mt_message *msg);
 /* Chooses msg's sent time by the rule in docs/sent-time.md: the first of
  * client-submit, Date, oldest Received, delivery, creation, mbox From_
  * line, Maildir file name.  skew_sec_r is Date minus the oldest Received
- * time, MT_TIME_NONE unless both exist; utc_r is MT_TIME_NONE and
- * source_r NULL when the message has no time at all. */
+ * time, or MT_TIME_NONE unless both exist.  A message without any time
+ * gets utc_r MT_TIME_NONE and source_r NULL. */
 void parse_choose_sent_time(const struct mt_message *msg, gint64 *utc_r,
 			    int *offset_min_r, const char **source_r,
 			    gint64 *skew_sec_r);

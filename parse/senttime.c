@@ -5,13 +5,13 @@
  */
 #include "parse/parse-private.h"
 
-/* Sources in order of preference.  The client-submit time is set by the
- * sender's own client and cannot be edited by the sender afterwards, so
- * it comes first; the Date header is written by the same client but can
- * be anything the sender's clock or software said; the oldest Received
- * hop is the first server's clock; delivery and creation times are only
- * near the sending; a mbox From_ line or Maildir file name records when
- * the store got the message. */
+/* Sources in order of preference.  The client-submit time is stamped by
+ * the sending client when it submits the message, so it comes first.
+ * The Date header comes from the same client but shows whatever its clock
+ * or software wrote.  The oldest Received hop is the first server's
+ * clock.  Delivery and creation times are only near the sending, and an
+ * mbox From_ line or a Maildir file name records when a store got the
+ * copy. */
 static const enum mt_time_source sent_time_order[] = {
 	MT_TIME_CLIENT_SUBMIT,
 	MT_TIME_DATE,

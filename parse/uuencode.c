@@ -81,7 +81,7 @@ uu_line_end(const char *p, size_t *len_r)
 	return next;
 }
 
-/* Decodes the block whose begin line ends at p; returns the bytes used
+/* Decodes the block whose begin line ends at p.  Returns the bytes used,
  * up to and including the 'end' line, or 0 when no data follows. */
 static size_t
 uu_read_block(const char *p, const char *name, int parent, int depth,

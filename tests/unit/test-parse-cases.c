@@ -2,7 +2,7 @@
  *
  * test-parse-cases.c - parse_message_bytes() against the shared hard
  * cases.  Every expected value is read from the case's expected.json, so
- * the test checks the parser against the case author's answer.
+ * the test checks the parser against the values the case author wrote down.
  */
 #include <json-glib/json-glib.h>
 
@@ -125,7 +125,7 @@ check_attachment(const struct mt_message *msg, JsonObject *ea,
 	what = g_strdup_printf("%s sha256", name);
 	check_str(a->sha256, json_str(ea, "sha256"), what);
 	g_free(what);
-	/* The cases' mime_type is libmagic's answer for real payloads and
+	/* The cases' mime_type is libmagic's result for real payloads and
 	 * the declared type for synthetic ones: libmagic 5.44 calls the
 	 * truncated PNG of case 12 'data' and names TNEF
 	 * 'application/vnd.ms-tnef'.  One of the two has to match. */

@@ -29,7 +29,7 @@ static const struct eml_case eml_cases[] = {
 	  { { "ForwardedMessage.eml", -1, NULL, 0 },
 	    { "broken.pdf", 1026, "c7d1b9b20df8a2bf2f1e0d00d84bcb56d05e56a0"
 				  "44be7f3616f6e99f4a18bd0d", 1 } } },
-	/* Python reads the CRLF text as 10 bytes; the part holds 11. */
+	/* Python reads the CRLF text as 10 bytes; the part contains 11. */
 	{ "fixtures/eml/mail_attachment_nonascii_filename.eml",
 	  "foo@example.com", "testing", 0,
 	  { { "ci\u00eble.txt", 11, NULL, 0 } } },
