@@ -50,7 +50,12 @@ report_command_line(int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		char *quoted = g_shell_quote(argv[i]);
+		gboolean plain = argv[i][0] != '\0' &&
+			strspn(argv[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			       "abcdefghijklmnopqrstuvwxyz0123456789"
+			       "_@%+=:,./-") == strlen(argv[i]);
+		char *quoted = plain ? g_strdup(argv[i]) :
+			g_shell_quote(argv[i]);
 
 		g_string_append_c(s, ' ');
 		g_string_append(s, quoted);
@@ -251,7 +256,7 @@ report_cmd_timeline(int argc, char **argv)
 fail:
 	fprintf(stderr, "error: timeline: %s\n", error);
 	g_free(error);
-	if (out != stdout)
+	if (out != NULL && out != stdout)
 		fclose(out);
 	report_timeline_free(&tl);
 	sqlite3_close(db);

@@ -4,14 +4,16 @@
  * for mactime (TSK 3.x layout:
  * MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime).
  *
- * Each time that matters gives one line: the sent time in mtime and
- * crtime, and the delivery time, where known, on a second line in mtime.
- * The name field names the event, the mail and where it was found, with
- * '|', '%' and line breaks percent-encoded because mactime splits on '|'
- * and reads line by line.  The MD5 field is 0 because mailtrail hashes
- * with SHA-256, which the name field carries.  Times before 1970 cannot
- * be written (mactime reads 0 as "no time"), so such messages are left
- * out and counted in a note on stderr.
+ * Each time that matters gives one line with that time in all four MACB
+ * fields: the sent time, and the delivery time where known.  A 0 field
+ * would show up in mactime as a row dated 0000-00-00.  The name field
+ * names the event, the mail and where it was found.  mactime splits on
+ * '|' and then decodes %XX, so '|' and '%' are written as %7C and %25.
+ * It drops a line whose decoded name contains a line break, so control
+ * characters are written as \xHH instead.  The MD5 field is 0 because
+ * mailtrail hashes with SHA-256, which the name field carries.  Times
+ * before 1970 cannot be written (mactime reads 0 as "no time"), so such
+ * messages are left out and counted in a note on stderr.
  */
 #include <string.h>
 
@@ -25,8 +27,12 @@ body_append_escaped(GString *s, const char *value)
 	if (value == NULL)
 		return;
 	for (p = value; *p != '\0'; p++) {
-		if (*p == '|' || *p == '%' || *p == '\n' || *p == '\r')
-			g_string_append_printf(s, "%%%02X", (unsigned char)*p);
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '|' || c == '%')
+			g_string_append_printf(s, "%%%02X", c);
+		else if (c < 0x20 || c == 0x7f)
+			g_string_append_printf(s, "\\x%02X", c);
 		else
 			g_string_append_c(s, *p);
 	}
@@ -64,13 +70,14 @@ body_name(const struct report_row *row, const char *event)
  * database so mactime output leads back to it. */
 static void
 body_line(FILE *out, const struct report_row *row, const char *event,
-	  gint64 mtime, gint64 crtime)
+	  gint64 utc)
 {
 	char *name = body_name(row, event);
 
 	fprintf(out, "0|%s|%" G_GINT64_FORMAT "|r/rrw-------|0|0|%"
-		G_GINT64_FORMAT "|0|%" G_GINT64_FORMAT "|0|%" G_GINT64_FORMAT
-		"\n", name, row->id, row->size, mtime, crtime);
+		G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%"
+		G_GINT64_FORMAT "|%" G_GINT64_FORMAT "\n", name, row->id,
+		row->size, utc, utc, utc, utc);
 	g_free(name);
 }
 
@@ -85,13 +92,12 @@ report_export_bodyfile(FILE *out, const struct report_timeline *tl,
 		gboolean written = FALSE;
 
 		if (row->sent_utc != MT_TIME_NONE && row->sent_utc > 0) {
-			body_line(out, row, "sent", row->sent_utc,
-				  row->sent_utc);
+			body_line(out, row, "sent", row->sent_utc);
 			written = TRUE;
 		}
 		if (row->delivery_utc != MT_TIME_NONE &&
 		    row->delivery_utc > 0) {
-			body_line(out, row, "delivered", row->delivery_utc, 0);
+			body_line(out, row, "delivered", row->delivery_utc);
 			written = TRUE;
 		}
 		if (!written)

@@ -200,35 +200,51 @@ folder_timeline_name(const char *custodian, gint64 id, GHashTable *used)
 	return name;
 }
 
-static int
-folder_write_custodian_timelines(const struct folder *dir, sqlite3 *db,
-				 const struct report_timeline *tl,
-				 char **error_r)
+/* One per-custodian timeline file. */
+struct custodian_file {
+	gint64 id;
+	char *name;
+};
+
+static void
+custodian_file_free(gpointer p)
+{
+	struct custodian_file *cf = p;
+
+	g_free(cf->name);
+	g_free(cf);
+}
+
+/* Returns the per-custodian timeline files to write, or NULL. */
+static GPtrArray *
+folder_custodian_files(sqlite3 *db, char **error_r)
 {
 	GHashTable *used = g_hash_table_new_full(g_str_hash, g_str_equal,
 						 g_free, NULL);
+	GPtrArray *files = g_ptr_array_new_with_free_func(custodian_file_free);
 	sqlite3_stmt *st;
-	int rc = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT id, name FROM custodian ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK) {
 		*error_r = g_strdup_printf("reading custodians failed: %s",
 					   sqlite3_errmsg(db));
 		g_hash_table_destroy(used);
-		return -1;
+		g_ptr_array_free(files, TRUE);
+		return NULL;
 	}
 	g_hash_table_add(used, g_strdup("timeline.csv"));
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(st, 0);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct custodian_file *cf = g_new0(struct custodian_file, 1);
 		const char *cname = (const char *)sqlite3_column_text(st, 1);
-		char *name = folder_timeline_name(cname ? cname : "", id, used);
 
-		rc = folder_write_timeline(dir, name, tl, id, FALSE, error_r);
-		g_free(name);
+		cf->id = sqlite3_column_int64(st, 0);
+		cf->name = folder_timeline_name(cname ? cname : "", cf->id,
+						used);
+		g_ptr_array_add(files, cf);
 	}
 	sqlite3_finalize(st);
 	g_hash_table_destroy(used);
-	return rc;
+	return files;
 }
 
 static int
@@ -263,41 +279,98 @@ folder_open(struct folder *dir, const char *path, char **error_r)
 	return 0;
 }
 
+static const struct {
+	const char *name;
+	const char *first_column;
+	table_writer write;
+} folder_tables[] = {
+	{ "findings.csv", "finding_id", report_tables_findings },
+	{ "statistics.csv", "custodian", report_tables_statistics },
+	{ "recipients.csv", "custodian", report_tables_recipients },
+	{ "evidence.csv", "evidence_id", report_tables_evidence },
+	{ "reconcile.csv", "evidence_file", report_tables_reconcile },
+};
+
+/* Checks every target before anything is written, so a rejected folder
+ * is left exactly as it was. */
+static int
+folder_check_all(const struct folder *dir, GPtrArray *custodian_files,
+		 char **error_r)
+{
+	char *timeline_sig = g_strdup_printf("\"%s\",",
+					     report_timeline_columns[0]);
+	int rc = folder_check_target(dir, "report.html", HTML_SIGNATURE,
+				     error_r);
+	guint i;
+
+	if (rc == 0)
+		rc = folder_check_target(dir, "timeline.csv", timeline_sig,
+					 error_r);
+	for (i = 0; rc == 0 && i < custodian_files->len; i++) {
+		const struct custodian_file *cf = custodian_files->pdata[i];
+
+		rc = folder_check_target(dir, cf->name, timeline_sig, error_r);
+	}
+	for (i = 0; rc == 0 && i < G_N_ELEMENTS(folder_tables); i++) {
+		char *sig = g_strdup_printf("\"%s\",",
+					    folder_tables[i].first_column);
+
+		rc = folder_check_target(dir, folder_tables[i].name, sig,
+					 error_r);
+		g_free(sig);
+	}
+	if (rc < 0 && *error_r == NULL)
+		*error_r = g_strdup_printf("cannot inspect the files in '%s': %s",
+					   dir->path, g_strerror(errno));
+	g_free(timeline_sig);
+	return rc;
+}
+
+static int
+folder_write_all(const struct folder *dir, sqlite3 *db,
+		 const struct report_timeline *tl, GPtrArray *custodian_files,
+		 char **error_r)
+{
+	guint i;
+	int rc;
+
+	rc = folder_write_timeline(dir, "timeline.csv", tl, 0, TRUE, error_r);
+	for (i = 0; rc == 0 && i < custodian_files->len; i++) {
+		const struct custodian_file *cf = custodian_files->pdata[i];
+
+		rc = folder_write_timeline(dir, cf->name, tl, cf->id, FALSE,
+					   error_r);
+	}
+	for (i = 0; rc == 0 && i < G_N_ELEMENTS(folder_tables); i++)
+		rc = folder_write_table(dir, folder_tables[i].name,
+					folder_tables[i].first_column,
+					folder_tables[i].write, db, error_r);
+	if (rc == 0)
+		rc = folder_write_html(dir, db, tl, error_r);
+	return rc;
+}
+
 int
 report_write_folder(sqlite3 *db, const char *path, char **error_r)
 {
 	struct report_filter all = { NULL, FALSE };
-	struct report_timeline *tl;
+	struct report_timeline *tl = NULL;
+	GPtrArray *custodian_files = NULL;
 	struct folder dir;
-	int rc;
+	int rc = -1;
 
 	if (folder_open(&dir, path, error_r) < 0)
 		return -1;
+	custodian_files = folder_custodian_files(db, error_r);
+	if (custodian_files == NULL ||
+	    folder_check_all(&dir, custodian_files, error_r) < 0)
+		goto done;
 	tl = report_timeline_load(db, &all, error_r);
-	if (tl == NULL) {
-		close(dir.fd);
-		return -1;
-	}
-	rc = folder_write_timeline(&dir, "timeline.csv", tl, 0, TRUE, error_r);
-	if (rc == 0)
-		rc = folder_write_custodian_timelines(&dir, db, tl, error_r);
-	if (rc == 0)
-		rc = folder_write_table(&dir, "findings.csv", "finding_id",
-					report_tables_findings, db, error_r);
-	if (rc == 0)
-		rc = folder_write_table(&dir, "statistics.csv", "custodian",
-					report_tables_statistics, db, error_r);
-	if (rc == 0)
-		rc = folder_write_table(&dir, "recipients.csv", "custodian",
-					report_tables_recipients, db, error_r);
-	if (rc == 0)
-		rc = folder_write_table(&dir, "evidence.csv", "evidence_id",
-					report_tables_evidence, db, error_r);
-	if (rc == 0)
-		rc = folder_write_table(&dir, "reconcile.csv", "evidence_file",
-					report_tables_reconcile, db, error_r);
-	if (rc == 0)
-		rc = folder_write_html(&dir, db, tl, error_r);
+	if (tl != NULL)
+		rc = folder_write_all(&dir, db, tl, custodian_files, error_r);
+done:
+	if (custodian_files != NULL)
+		g_ptr_array_free(custodian_files, TRUE);
 	report_timeline_free(&tl);
 	close(dir.fd);
 	return rc;

@@ -111,7 +111,7 @@ static const char html_style[] =
 	"margin-top:2em}h3{margin-top:1.5em}"
 	"table{border-collapse:collapse;margin:.5em 0;font-size:12px}"
 	"th,td{border:1px solid #bbb;padding:2px 5px;text-align:left;"
-	"vertical-align:top}th{background:#eee}"
+	"vertical-align:top;overflow-wrap:anywhere}th{background:#eee}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
 	".none{color:#777}.error{color:#a00;font-weight:600}"
 	".hash{font-family:monospace;font-size:11px;word-break:break-all}"

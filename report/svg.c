@@ -108,7 +108,7 @@ void
 svg_daily(FILE *out, const struct svg_day *days, guint n)
 {
 	const int left = 36, top = 8, plot_h = 140, plot_w = 760;
-	double bw = n > 0 ? MAX(1.0, (double)plot_w / n) : plot_w;
+	double bw = n > 0 ? CLAMP((double)plot_w / n, 1.0, 24.0) : 24.0;
 	double max = svg_daily_max(days, n), scale = plot_h / max;
 	double y0 = top + plot_h;
 	guint i, step = MAX(1, n / 8);
