@@ -12,9 +12,10 @@ libytnef0-dev"
 # Tests: python3 runs the suite; pff-tools (pffexport), pst-utils (readpst)
 # and python3-pypff are the independent PST readers the counts are checked
 # against; sleuthkit gives mactime for the body file export; tnef checks
-# winmail.dat decoding; chromium renders the HTML report.
+# winmail.dat decoding; chromium renders the HTML report; python3-rdflib
+# parses the CASE/UCO JSON-LD export.
 TEST="python3 sqlite3 pff-tools pst-utils python3-pypff sleuthkit tnef
-chromium"
+chromium python3-rdflib"
 
 want="$BUILD"
 if [ "${1:-}" != "--build-only" ]; then
