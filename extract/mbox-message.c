@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
  * mbox-message.c - finishing mbox messages and carving what lies between
- * them.  A run of NUL bytes ends a message; the bytes after it, and any
- * bytes after an honoured Content-Length body, are stored as a recovered
- * message when they start with a header block, else reported as slack.
+ * them.  A run of NUL bytes ends a message, and so does a Content-Length
+ * end that is followed by another header block.  The bytes after either
+ * become a recovered message when they start with a header block.
+ * Otherwise they are reported as slack.
  */
 #include <string.h>
 
@@ -174,7 +175,7 @@ message_check(struct mbox_state *st, gboolean at_eof)
 	struct mbox_msg *m = &st->cur;
 	const char *data = (const char *)m->data->data;
 	gint64 nuls = nul_count(data, m->data->len);
-	const char *why = NULL;
+	const char *place = NULL;
 
 	if (m->length > (gint64)m->data->len) {
 		mbox_sink_result(st, mt_sink_anomalyf(
@@ -195,17 +196,17 @@ message_check(struct mbox_state *st, gboolean at_eof)
 	if (!at_eof)
 		return;
 	if (m->in_header && m->length > 0)
-		why = "inside its header block";
+		place = "inside its header block";
 	else if (m->length == (gint64)m->data->len &&
 		 multipart_unterminated(data, m->data->len))
-		why = "before the closing MIME boundary";
-	if (why == NULL)
+		place = "before the closing MIME boundary";
+	if (place == NULL)
 		return;
 	mbox_sink_result(st, mt_sink_anomalyf(
 		st->sink, st->folder_id, MT_LEVEL_WARNING, "mbox-truncated",
 		m->offset, NULL, "'%s': the file ends %s of the message at "
 		"offset %" G_GINT64_FORMAT "; the message was stored as far "
-		"as it goes", st->path, why, m->offset));
+		"as it goes", st->path, place, m->offset));
 	mbox_damaged(st);
 }
 
@@ -303,7 +304,7 @@ mbox_message_finish(struct mbox_state *st, gboolean at_eof)
 }
 
 /* Counts which of From, Date and Message-ID the header block at the start
- * of data names; returns 0 when data does not start with a header field. */
+ * of data contains.  Returns 0 when data starts with no header field. */
 static int
 fragment_key_fields(const char *data, size_t len)
 {

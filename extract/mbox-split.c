@@ -460,7 +460,7 @@ static gboolean
 separator_check(struct mbox_state *st, const struct mbox_piece *p)
 {
 	struct mbox_from from;
-	gboolean sure;
+	gboolean certain;
 
 	if (!p->line_end && p->len >= MBOX_FROM_LINE_MAX)
 		return FALSE;
@@ -469,13 +469,13 @@ separator_check(struct mbox_state *st, const struct mbox_piece *p)
 	if (mbox_from_line_parse(p->data, p->len, &from) == MBOX_FROM_NONE)
 		return FALSE;
 
-	/* Sure: a valid line after a blank line, at the start of the file
-	 * or after a Content-Length body that pointed here. */
-	sure = st->cur.cl_closed ||
-	       (from.kind == MBOX_FROM_VALID &&
-		(st->prev_blank || (!st->cur.active &&
-				    st->slack.length == 0)));
-	if (sure) {
+	/* Certain: a valid line after a blank line, at the start of the
+	 * file or after a Content-Length body that pointed here. */
+	certain = st->cur.cl_closed ||
+		  (from.kind == MBOX_FROM_VALID &&
+		   (st->prev_blank || (!st->cur.active &&
+				       st->slack.length == 0)));
+	if (certain) {
 		message_start(st, p->offset, p->len, &from);
 		return TRUE;
 	}
