@@ -90,7 +90,7 @@ const struct mt_extractor mt_extract_eml = {
 	.run = eml_run,
 };
 
-/* What a file inside an EML folder is. */
+/* Kinds of file inside an EML folder. */
 enum entry_kind {
 	ENTRY_MESSAGE,
 	ENTRY_MBOX,

@@ -1,0 +1,214 @@
+"""End-to-end tests of the Maildir reader through 'mailtrail ingest'.
+
+Inputs are the shared hard cases and fixtures, and small maildirs the
+tests build.  Expected flags come from the file names, counts from
+listing the directories.
+"""
+import os
+import subprocess
+
+import mtlib
+from mtlib import eq, query, scalar
+
+
+def case_dir(name):
+    return mtlib.shared("cases", name, "maildir")
+
+
+def mail(subject, msgid):
+    return ("From: Rita <rita@example.com>\nTo: sam@example.org\n"
+            "Subject: %s\nDate: Wed, 15 Mar 2023 13:20:00 +0000\n"
+            "Message-ID: <%s>\n\nBody.\n" % (subject, msgid)).encode()
+
+
+def make_maildir(root, files):
+    """Create root with cur/new/tmp and the given {relpath: bytes}."""
+    for sub in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(root, sub), exist_ok=True)
+    for rel, data in files.items():
+        path = os.path.join(root.encode(), rel.encode()
+                            if isinstance(rel, str) else rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+    return root
+
+
+def by_locator(db):
+    rows = query(db, "SELECT m.locator, m.status, m.subject, m.flag_seen,"
+                 " m.flag_replied, m.flag_flagged, m.flag_draft,"
+                 " m.flag_passed, m.flag_trashed, f.path, f.role"
+                 " FROM message m JOIN folder f ON f.id = m.folder_id")
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_maildir_flags_and_separators():
+    db = mtlib.ingest(case_dir("08-maildir-flags-separators"))
+    rows = by_locator(db)
+    # seen, replied, flagged, draft, passed, trashed by file name
+    expected = {
+        "cur/1704067200.M100P1.mx1.example.com:2,S": (1, 0, 0, 0, 0, 0),
+        "cur/1704067201.M101P1.mx1.example.com:2,ST": (1, 0, 0, 0, 0, 1),
+        "cur/1704067202.M102P1.mx1.example.com;2,FS": (1, 0, 1, 0, 0, 0),
+        "cur/1704067203.M103P1.mx1.example.com!2,RS": (1, 1, 0, 0, 0, 0),
+        "cur/1704067204.M104P1.mx1.example.com,S=412,W=420:2,":
+            (0, 0, 0, 0, 0, 0),
+        "new/1704067205.M105P1.mx1.example.com": (0, 0, 0, 0, 0, 0),
+    }
+    eq(sorted(rows), sorted(expected), "message files (dot files ignored)")
+    for locator, flags in expected.items():
+        eq(rows[locator][2:8], flags, "flags of " + locator)
+    eq(rows["cur/1704067201.M101P1.mx1.example.com:2,ST"][0], "trashed",
+       "status of the T file")
+    eq(sum(1 for r in rows.values() if r[0] == "allocated"), 5,
+       "allocated messages")
+    eq(query(db, "SELECT path, role, declared_count FROM folder"),
+       [("INBOX", "inbox", 6)], "folders")
+    times = query(db, "SELECT t.utc FROM message_time t JOIN message m"
+                  " ON m.id = t.message_id WHERE t.source ="
+                  " 'maildir-filename' ORDER BY t.utc")
+    eq([t[0] for t in times], list(range(1704067200, 1704067206)),
+       "file-name times")
+
+
+def test_maildir_plus_plus_sent_folder():
+    db = mtlib.ingest(case_dir("17-bcc-sent-items"))
+    eq(query(db, "SELECT path, role, declared_count, extracted_count"
+             " FROM folder ORDER BY path"),
+       [("INBOX", "inbox", 1, 1), ("Sent", "sent", 2, 2)], "folders")
+    eq(scalar(db, "SELECT format_detail FROM evidence"), "maildir++",
+       "format detail")
+    rows = by_locator(db)
+    eq(sorted(rows), [".Sent/cur/1678886400.M1P1.ws1.example.com:2,S",
+                      ".Sent/cur/1678890000.M2P1.ws1.example.com:2,S",
+                      "cur/1678893600.M3P1.mx1.example.com:2,S"],
+       "locators")
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
+              " 'not-mail-file'"), 0, "maildirfolder is no anomaly")
+
+
+def test_maildir_fixture_counts_per_folder():
+    db = mtlib.ingest(mtlib.shared("fixtures", "maildir", "mu_testdir"))
+    eq(query(db, "SELECT path, role, declared_count, extracted_count"
+             " FROM folder ORDER BY path"),
+       [("INBOX", "inbox", 19, 19), ("INBOX/tmp", "tmp", 1, 1)],
+       "cur+new and tmp folders")
+    eq(query(db, "SELECT status, count(*) FROM message GROUP BY status"
+             " ORDER BY status"), [("allocated", 19), ("tmp", 1)],
+       "statuses")
+    eq(scalar(db, "SELECT count(*) FROM message WHERE locator LIKE"
+              " 'new/%' AND flag_seen = 0"), 4, "unseen new messages")
+    notes = query(db, "SELECT locator, detail FROM anomaly WHERE code ="
+                  " 'maildir-keywords'")
+    eq([n[0] for n in notes], ["cur/special!2,Sabc"], "keyword note")
+    db = mtlib.ingest(mtlib.shared("fixtures", "maildir", "notmuch_lkml"))
+    eq(scalar(db, "SELECT count(*) FROM message"), 210, "notmuch_lkml")
+
+
+def test_maildir_trash_folders_mark_deleted():
+    root = make_maildir(os.path.join(mtlib.tmpdir(), "Mail"), {
+        "cur/1.a:2,S": mail("Inbox one", "i1@example.com"),
+        ".Trash/cur/2.b:2,S": mail("In trash", "t1@example.com"),
+        ".Trash/cur/3.c:2,ST": mail("Trashed in trash", "t2@example.com"),
+        ".Trash/maildirfolder": b"",
+        ".Deleted Messages/new/4.d": mail("Deleted new", "d1@example.com"),
+        ".Drafts/cur/5.e:2,D": mail("Draft", "r1@example.com"),
+    })
+    db = mtlib.ingest(root)
+    rows = by_locator(db)
+    eq(rows["cur/1.a:2,S"][0], "allocated", "inbox message")
+    eq(rows[".Trash/cur/2.b:2,S"][0], "deleted", "message in Trash")
+    eq(rows[".Trash/cur/3.c:2,ST"][0], "trashed", "T flag in Trash")
+    eq(rows[".Deleted Messages/new/4.d"][0], "deleted",
+       "message in Deleted Messages")
+    eq(rows[".Drafts/cur/5.e:2,D"][5], 1, "draft flag")
+    eq(query(db, "SELECT path, role FROM folder ORDER BY path"),
+       [("Deleted Messages", "deleted"), ("Drafts", "drafts"),
+        ("INBOX", "inbox"), ("Trash", "deleted")], "folder roles")
+
+
+def test_maildir_nested_layout():
+    top = os.path.join(mtlib.tmpdir(), "Mail")
+    make_maildir(os.path.join(top, "Inbox"),
+                 {"cur/1.a:2,S": mail("One", "n1@example.com")})
+    make_maildir(os.path.join(top, "Sent Items"),
+                 {"cur/2.b:2,S": mail("Two", "n2@example.com")})
+    make_maildir(os.path.join(top, "Archive", "2019"),
+                 {"new/3.c": mail("Three", "n3@example.com")})
+    db = mtlib.ingest(top)
+    eq(scalar(db, "SELECT format FROM evidence"), "maildir", "format")
+    eq(query(db, "SELECT path, role FROM folder ORDER BY path"),
+       [("Archive/2019", "other"), ("Inbox", "inbox"),
+        ("Sent Items", "sent")], "folders")
+    eq(sorted(by_locator(db)), ["Archive/2019/new/3.c",
+                                "Inbox/cur/1.a:2,S",
+                                "Sent Items/cur/2.b:2,S"], "locators")
+
+
+def test_maildir_hostile_names_kept_readable():
+    root = make_maildir(os.path.join(mtlib.tmpdir(), "md"), {
+        b"cur/1.x\nevil\xff:2,S": mail("Odd name", "o1@example.com"),
+        "cur/../2.y:2,S": mail("Dot dot", "o2@example.com"),
+    })
+    db = mtlib.ingest(root)
+    locators = sorted(by_locator(db))
+    eq(locators, ["cur/1.x\\x0aevil\\xff:2,S"], "escaped locator")
+    # 'cur/../2.y' is the file '2.y:2,S' in the root, which is no message.
+    eq(query(db, "SELECT locator FROM anomaly WHERE code ="
+             " 'not-mail-file'"), [("2.y:2,S",)], "stray root file")
+
+
+def test_maildir_symlink_and_fifo_not_read():
+    d = mtlib.tmpdir()
+    secret = os.path.join(d, "secret.eml")
+    with open(secret, "wb") as f:
+        f.write(mail("Outside", "x@example.com"))
+    root = make_maildir(os.path.join(d, "md"), {
+        "cur/1.a:2,S": mail("Real", "r@example.com")})
+    os.symlink(secret, os.path.join(root, "cur", "2.link:2,S"))
+    os.mkfifo(os.path.join(root, "cur", "3.fifo:2,S"))
+    db = mtlib.ingest(root, expect=(0, 2))
+    eq(sorted(by_locator(db)), ["cur/1.a:2,S"], "messages read")
+    rows = query(db, "SELECT locator FROM anomaly WHERE code ="
+                 " 'not-a-regular-file' ORDER BY locator")
+    eq(rows, [("cur/2.link:2,S",), ("cur/3.fifo:2,S",)], "reported")
+    eq(scalar(db, "SELECT skipped_count FROM folder"), 2, "skipped count")
+
+
+def test_maildir_unreadable_file_reported():
+    d = mtlib.tmpdir()
+    os.chmod(d, 0o755)
+    root = make_maildir(os.path.join(d, "md"), {
+        "cur/1.a:2,S": mail("Readable", "a@example.com"),
+        "cur/2.b:2,S": mail("Locked", "b@example.com"),
+        "new/3.c": mail("Also readable", "c@example.com"),
+    })
+    os.chmod(os.path.join(root, "cur", "2.b:2,S"), 0)
+    out = os.path.join(d, "out")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    db = os.path.join(out, "case.db")
+    # root reads any file, so the ingest runs as 'nobody' when possible.
+    demote = (lambda: os.setuid(65534)) if os.getuid() == 0 else None
+    proc = subprocess.run([mtlib.BINARY, "ingest", db, root],
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=demote)
+    eq(proc.returncode, 2, "exit status\n" + proc.stderr)
+    eq(sorted(by_locator(db)), ["cur/1.a:2,S", "new/3.c"],
+       "readable messages extracted")
+    rows = query(db, "SELECT level, locator FROM anomaly WHERE code ="
+                 " 'unreadable-file'")
+    eq(rows, [("error", "cur/2.b:2,S")], "unreadable file anomaly")
+    eq(scalar(db, "SELECT failed_count FROM folder"), 1, "failed count")
+
+
+def test_maildir_plain_folder_is_not_maildir():
+    d = mtlib.tmpdir()
+    os.makedirs(os.path.join(d, "docs", "current"))
+    with open(os.path.join(d, "docs", "current", "a.txt"), "w") as f:
+        f.write("plain text\n")
+    proc = mtlib.run("ingest", os.path.join(d, "c.db"),
+                     os.path.join(d, "docs"), expect=(0, 2))
+    eq(scalar(os.path.join(d, "c.db"), "SELECT count(*) FROM evidence"
+              " WHERE format = 'maildir'"), 0, "maildir evidence\n" +
+       proc.stderr)
