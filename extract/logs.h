@@ -15,9 +15,11 @@
 /* Settings for log ingest and correlation.  Zero or NULL means the
  * default, given in brackets. */
 struct logs_options {
-	/* Year of the first line of a log whose timestamps carry none (RFC
-	 * 3164 syslog) [$MAILTRAIL_LOG_YEAR, else the year that puts the
-	 * last line at or before the file's mtime]. */
+	/* Year a log ends in, for timestamps that carry none (RFC 3164
+	 * syslog): earlier lines get earlier years where the months turn
+	 * over [$MAILTRAIL_LOG_YEAR, which may also be the day the log was
+	 * collected, "2024-03-05"; else the file's mtime is taken as the
+	 * time of the last line]. */
 	int year;
 	/* Zone of timestamps that carry none: "+0100", "UTC" or an IANA
 	 * name such as "Europe/Berlin" [$MAILTRAIL_LOG_TZ, else UTC]. */
