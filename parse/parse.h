@@ -44,6 +44,11 @@ gboolean parse_date(const char *text, gint64 *utc_r, int *offset_min_r,
 void parse_describe_bytes(const unsigned char *data, size_t len,
 			  const char *filename, struct mt_attachment *att);
 
+/* Returns a description when the bytes are an encrypted zip, PDF or
+ * Office file ("encrypted zip entry (general purpose flag bit 0)"), else
+ * NULL.  The string is static.  libmagic does not report these. */
+const char *parse_encryption_note(const unsigned char *data, size_t len);
+
 /* Computes the SHA-256 of data as lower-case hex into out (65 bytes). */
 void parse_sha256_hex(const void *data, size_t len, char out[65]);
 

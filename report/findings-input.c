@@ -153,6 +153,7 @@ event_parse(const char *line, struct fd_event *e)
 		next = 2;
 	if (fields->len <= next || e->end_day < e->start_day)
 		goto out;
+	g_ptr_array_add(fields, NULL);    /* g_strjoinv needs the NULL */
 	e->description = g_strjoinv(", ", (char **)fields->pdata + next);
 	ok = TRUE;
 out:

@@ -278,6 +278,8 @@ on_access_list(struct fd_context *ctx, struct fd_custodian *c)
 	return found;
 }
 
+/* A Maildir tmp/ file is an unfinished delivery, not a deletion, so
+ * only the other statuses mark a message as deleted. */
 static const char sent_sql[] =
 	"SELECT m.id, m.sent_utc, m.sent_offset_min, m.size, m.message_id,"
 	" m.subject, m.from_addr,"
@@ -293,8 +295,9 @@ static const char sent_sql[] =
 	" (SELECT COALESCE(SUM(a.size), 0) FROM attachment a"
 	"  WHERE a.message_id = m.id AND a.depth = 0 AND (a.sha256 IS NULL"
 	"  OR a.sha256 NOT IN (SELECT sha256 FROM temp.fd_repeated_image))),"
-	" m.status <> 'allocated' OR EXISTS (SELECT 1 FROM message d"
-	"  WHERE d.duplicate_of = m.id AND d.status <> 'allocated')"
+	" m.status NOT IN ('allocated', 'tmp') OR EXISTS (SELECT 1"
+	"  FROM message d WHERE d.duplicate_of = m.id"
+	"  AND d.status NOT IN ('allocated', 'tmp'))"
 	" FROM message m WHERE " FD_SENT_WHERE " AND m.custodian_id IS ?"
 	" ORDER BY m.sent_utc IS NULL, m.sent_utc, m.id";
 

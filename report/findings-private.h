@@ -29,7 +29,8 @@ struct fd_sent {
 	int external_deliveries;
 	int attachments;        /* direct attachments (depth 0) */
 	gint64 attachment_bytes;
-	gboolean deleted;       /* this row or a copy is not 'allocated' */
+	gboolean deleted;       /* this row or a copy deleted, trashed,
+				   expunged, recovered or orphan */
 	gboolean automatic;     /* auto-reply, bounce, notification */
 	char *message_id;
 	char *subject;

@@ -22,7 +22,7 @@
 /* The smallest excess over the median that counts, so that a custodian
  * who sends nearly nothing does not spike on two messages. */
 #define DAY_MIN_EXCESS 10
-#define HOUR_MIN_EXCESS 6
+#define HOUR_MIN_EXCESS 10
 #define BURST_MIN_EXCESS 5
 /* An hour of the day is usual once mail was sent in it on this many
  * different days; judging needs OFF_HOURS_MIN_DAYS days of mail. */
@@ -300,7 +300,8 @@ spikes_hours(struct fd_context *ctx, struct fd_custodian *c,
 	     const struct series *s)
 {
 	for (gint64 d = 0; d < s->days; d++) {
-		gint64 run_from = -1, total = 0;
+		gint64 run_from = -1;
+		double peak = 0;
 		struct baseline b, run_b = { 0 };
 
 		for (int h = 0; h <= 24; h++) {
@@ -322,19 +323,19 @@ spikes_hours(struct fd_context *ctx, struct fd_custodian *c,
 				g_free(key);
 			}
 			if (spike) {
-				if (run_from < 0 || b.z > run_b.z)
+				if (run_from < 0 || b.z > run_b.z) {
 					run_b = b;
+					peak = x;
+				}
 				if (run_from < 0)
 					run_from = from;
-				total += x;
 				continue;
 			}
 			if (run_from >= 0 &&
-			    spike_emit(ctx, c, s, "hour", run_from, from, total,
+			    spike_emit(ctx, c, s, "hour", run_from, from, peak,
 				       &run_b) < 0)
 				return -1;
 			run_from = -1;
-			total = 0;
 		}
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "parse/parse.h"
 #include "report/findings-private.h"
 
 extern const char mt_schema_sql[];
@@ -500,6 +501,37 @@ test_names(void)
 	      "suffix without dot not listed");
 }
 
+static void
+test_encryption_note(void)
+{
+	/* Local zip header: signature, version 20, flags, method 0. */
+	unsigned char zip[64] = { 'P', 'K', 3, 4, 20, 0, 1, 0, 0, 0 };
+	unsigned char ole[64] = { 0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a,
+				  0xe1 };
+	static const char pdf[] = "%PDF-1.7\n1 0 obj << /Encrypt 2 0 R >>";
+	static const char plain_pdf[] = "%PDF-1.7\n1 0 obj << >> endobj";
+
+	check(parse_encryption_note(zip, sizeof(zip)) != NULL,
+	      "zip flag bit 0 is encrypted");
+	zip[6] = 0;
+	check(parse_encryption_note(zip, sizeof(zip)) == NULL,
+	      "plain zip is not encrypted");
+	zip[8] = 99;
+	check(parse_encryption_note(zip, sizeof(zip)) != NULL,
+	      "zip AES method is encrypted");
+	check(parse_encryption_note((const unsigned char *)pdf,
+				    sizeof(pdf) - 1) != NULL,
+	      "PDF with /Encrypt is encrypted");
+	check(parse_encryption_note((const unsigned char *)plain_pdf,
+				    sizeof(plain_pdf) - 1) == NULL,
+	      "plain PDF is not encrypted");
+	memcpy(ole + 20, "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0",
+	       32);
+	check(parse_encryption_note(ole, sizeof(ole)) != NULL,
+	      "EncryptedPackage is encrypted");
+	check(parse_encryption_note(zip, 4) == NULL, "short input is safe");
+}
+
 int
 main(void)
 {
@@ -508,5 +540,6 @@ main(void)
 	test_exfiltration();
 	test_event_and_access();
 	test_names();
+	test_encryption_note();
 	return failures ? 1 : 0;
 }
