@@ -12,6 +12,10 @@
 #include "extract/logs-private.h"
 #include "extract/log-correlate.h"
 
+/* Log mail this long after a mailbox's newest message may postdate the
+ * copy of the mailbox, so its finding is rated lower. */
+#define MAILBOX_SLACK (3 * 86400)
+
 struct finding {
 	const char *kind;
 	gint64 custodian_id;      /* 0 for none */
@@ -153,8 +157,12 @@ sent_deleted_one(sqlite3 *db, sqlite3_stmt *st)
 	gint64 t = column_time(st, 7), newest = column_time(st, 15);
 	char *when = utc_text(t), *newest_text = utc_text(newest);
 	char *rcpts = recipients_text(db, lm);
+	char *subject = sqlite3_column_type(st, 11) == SQLITE_NULL
+			? g_strdup("not logged")
+			: g_strdup_printf("'%s'", text_or(st, 11, ""));
+	/* A mailbox taken well before the mail was sent cannot hold it. */
 	gboolean after = newest != MT_TIME_NONE && t != MT_TIME_NONE &&
-			 t > newest;
+			 t > newest + MAILBOX_SLACK;
 	gint64 id;
 
 	f.custodian_id = sqlite3_column_int64(st, 1);
@@ -167,7 +175,7 @@ sent_deleted_one(sqlite3 *db, sqlite3_stmt *st)
 				  sqlite3_column_int64(st, 12), when);
 	f.explanation = g_strdup_printf(
 		"%s '%s' line %lld (queue id %s on host %s) shows a message "
-		"from %s at %s: Message-ID <%s>, %s bytes, subject '%s', "
+		"from %s at %s: Message-ID <%s>, %s bytes, subject %s, "
 		"client %s, outcome %s; recipients: %s.  No message in the "
 		"case matches it by Message-ID, or by sender, recipients, size "
 		"and time, deleted and recovered items included, although the "
@@ -176,7 +184,7 @@ sent_deleted_one(sqlite3 *db, sqlite3_stmt *st)
 		sqlite3_column_int64(st, 4), text_or(st, 5, "-"),
 		text_or(st, 6, "-"), text_or(st, 8, "?"), when,
 		text_or(st, 9, "none"), text_or(st, 10, "unknown"),
-		text_or(st, 11, ""), text_or(st, 14, "unknown"),
+		subject, text_or(st, 14, "unknown"),
 		text_or(st, 13, "?"), rcpts, text_or(st, 2, "?"),
 		after ? "; but its newest message is from " : "",
 		after ? newest_text : "",
@@ -190,6 +198,7 @@ sent_deleted_one(sqlite3 *db, sqlite3_stmt *st)
 	g_free(when);
 	g_free(newest_text);
 	g_free(rcpts);
+	g_free(subject);
 	if (id < 0)
 		return -1;
 	return link_log_message(db, id, lm);

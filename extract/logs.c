@@ -90,11 +90,8 @@ logs_detect(const char *path, const unsigned char *head, size_t head_len)
 	const char *format = NULL;
 	GPtrArray *lines;
 
-	/* Binary files other than gzip are no logs. */
-	if (head != NULL && head_len >= 2 &&
-	    !(head[0] == 0x1f && head[1] == 0x8b) &&
-	    memchr(head, '\0', head_len < 512 ? head_len : 512) != NULL)
-		return NULL;
+	/* head is not used: a syslog file may start with NUL bytes after a
+	 * crash, and gzip files must be read decompressed anyway. */
 	lines = detect_read_lines(path);
 	if (lines == NULL)
 		return NULL;
@@ -122,6 +119,10 @@ logs_note_line(struct logs_ctx *ctx, const char *code,
 	a->offset = line->offset;
 	excerpt = logs_valid_utf8(line->text, line->len < 120 ? line->len
 							       : 120);
+	/* The excerpt may reach a terminal: no escape sequences. */
+	for (char *p = excerpt; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '.';
 	a->detail = g_strdup_printf("%s; first at line %" G_GINT64_FORMAT
 				    ": '%s'", why, line->line_no, excerpt);
 	g_free(excerpt);
@@ -451,11 +452,11 @@ logs_next_line(struct logs_ctx *ctx, struct log_stream *st,
 	while (lead < line_r->len && line_r->text[lead] == '\0')
 		lead++;
 	if (lead > 0 || strlen(line_r->text + lead) != line_r->len - lead) {
+		line_r->text += lead;
+		line_r->len = strlen(line_r->text);
 		logs_note_line(ctx, "log-nul-bytes", line_r,
 			       "NUL bytes in the line; the text after the "
 			       "leading NUL bytes up to the next one is read");
-		line_r->text += lead;
-		line_r->len = strlen(line_r->text);
 	}
 	return 1;
 }

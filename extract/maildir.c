@@ -131,23 +131,24 @@ maildir_is_maildir(const char *dir)
 	return yes;
 }
 
-/* Returns TRUE when a maildir lies below dir within depth levels. */
+/* Returns TRUE when dir is the top of a nested layout: a subfolder of
+ * it is a maildir named like a mail folder ("INBOX", "Sent", "Trash").
+ * A folder of maildirs with other names ("alice", "bob") is more likely
+ * one store per person, so it is left to the caller to walk. */
 static gboolean
-maildir_has_child_maildir(const char *dir, int depth)
+maildir_is_nested_top(const char *dir)
 {
 	GPtrArray *names;
 	gboolean found = FALSE;
 	int err;
 
-	if (depth <= 0)
-		return FALSE;
 	names = dir_list(dir, &err);
 	for (guint i = 0; !found && i < names->len; i++) {
-		char *child = g_build_filename(dir, names->pdata[i], NULL);
+		const char *name = names->pdata[i];
+		char *child = g_build_filename(dir, name, NULL);
 
-		if (is_dir_nofollow(child))
-			found = maildir_is_maildir(child) ||
-				maildir_has_child_maildir(child, depth - 1);
+		found = is_dir_nofollow(child) && maildir_is_maildir(child) &&
+			mt_folder_role_guess(name) != MT_FOLDER_OTHER;
 		g_free(child);
 	}
 	g_ptr_array_unref(names);
@@ -164,7 +165,7 @@ maildir_probe(const char *path, gboolean is_dir, const unsigned char *head,
 	if (!is_dir)
 		return 0;
 	if (!maildir_is_maildir(path))
-		return maildir_has_child_maildir(path, 3) ? 60 : 0;
+		return maildir_is_nested_top(path) ? 60 : 0;
 	tmp = g_build_filename(path, "tmp", NULL);
 	score = is_dir_nofollow(tmp) ? 95 : 85;
 	g_free(tmp);

@@ -172,3 +172,346 @@ def test_logs_shared_zeek_smtp():
     ], "smtp transactions")
     mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM log_event"
                           " WHERE kind = 'delivery'"), 4, "recipients")
+
+
+SENT_MBOX = """\
+From alice@corp.example Tue Mar  5 14:02:00 2024
+From: Alice <alice@corp.example>
+To: Bob <bob@partner.test>
+Subject: Q1 numbers
+Date: Tue, 05 Mar 2024 14:02:00 +0000
+Message-ID: <m1@corp.example>
+
+numbers attached
+
+From alice@corp.example Tue Mar  5 15:00:00 2024
+From: Alice <alice@corp.example>
+To: Carol <carol@corp.example>
+Bcc: eve@freemail.test
+Subject: lunch
+Date: Tue, 05 Mar 2024 15:00:00 +0000
+
+see you
+"""
+
+# AAAA11111 is m1 (same Message-ID); BBBB22222 logs no Message-ID but
+# matches the second mbox message by sender, recipients (the Bcc one
+# included), size and time; CCCC33333 is in no mailbox.
+SENT_LOG = """\
+Mar  5 14:02:01 mx1 postfix/smtpd[1]: AAAA11111: client=ws23[10.0.0.23]
+Mar  5 14:02:01 mx1 postfix/cleanup[2]: AAAA11111: message-id=<m1@corp.example>
+Mar  5 14:02:01 mx1 postfix/qmgr[3]: AAAA11111: from=<alice@corp.example>, size=500, nrcpt=1 (queue active)
+Mar  5 14:02:02 mx1 postfix/smtp[4]: AAAA11111: to=<bob@partner.test>, relay=mx.partner.test[203.0.113.25]:25, delay=1, dsn=2.0.0, status=sent (250 ok)
+Mar  5 14:02:02 mx1 postfix/qmgr[3]: AAAA11111: removed
+Mar  5 15:00:01 mx1 postfix/smtpd[1]: BBBB22222: client=ws23[10.0.0.23]
+Mar  5 15:00:01 mx1 postfix/qmgr[3]: BBBB22222: from=<alice@corp.example>, size=600, nrcpt=2 (queue active)
+Mar  5 15:00:02 mx1 postfix/local[5]: BBBB22222: to=<carol@corp.example>, relay=local, delay=1, dsn=2.0.0, status=sent (delivered to mailbox)
+Mar  5 15:00:02 mx1 postfix/smtp[4]: BBBB22222: to=<eve@freemail.test>, relay=mx.freemail.test[198.51.100.7]:25, delay=1, dsn=2.0.0, status=sent (250 ok)
+Mar  5 15:00:02 mx1 postfix/qmgr[3]: BBBB22222: removed
+Mar  5 15:30:00 mx1 postfix/smtpd[1]: CCCC33333: client=ws23[10.0.0.23]
+Mar  5 15:30:00 mx1 postfix/cleanup[2]: CCCC33333: message-id=<m3@corp.example>
+Mar  5 15:30:00 mx1 postfix/qmgr[3]: CCCC33333: from=<alice@corp.example>, size=7340032, nrcpt=2 (queue active)
+Mar  5 15:30:05 mx1 postfix/smtp[4]: CCCC33333: to=<eve@freemail.test>, relay=mx.freemail.test[198.51.100.7]:25, delay=5, dsn=2.0.0, status=sent (250 ok)
+Mar  5 15:30:05 mx1 postfix/smtp[4]: CCCC33333: to=<eve2@freemail.test>, relay=mx.freemail.test[198.51.100.7]:25, delay=5, dsn=2.0.0, status=sent (250 ok)
+Mar  5 15:30:06 mx1 postfix/qmgr[3]: CCCC33333: removed
+"""
+
+
+def sent_case():
+    d = mtlib.tmpdir()
+    mbox = write(os.path.join(d, "sent.mbox"), SENT_MBOX)
+    log = set_mtime(write(os.path.join(d, "maillog"), SENT_LOG),
+                    utc(2024, 3, 5, 23, 0, 0))
+    return mtlib.ingest([mbox, log], "-c", "Alice <alice@corp.example>",
+                        "-i", "corp.example")
+
+
+def test_logs_correlation_links_and_sent_deleted():
+    db = sent_case()
+    links = mtlib.query(db, "SELECT lm.queue_id, m.message_id,"
+                        " m.subject, lm.link_basis FROM log_message lm"
+                        " LEFT JOIN message m ON m.id = lm.message_ref"
+                        " ORDER BY lm.line_no")
+    mtlib.eq(links, [
+        ("AAAA11111", "m1@corp.example", "Q1 numbers", "message-id"),
+        ("BBBB22222", None, "lunch", "sender-recipients-size-time"),
+        ("CCCC33333", None, None, None),
+    ], "links")
+    found = mtlib.query(db, "SELECT kind, severity, subject_value,"
+                        " window_start_utc, custodian_id IS NOT NULL"
+                        " FROM finding WHERE kind = 'sent-deleted-log'")
+    mtlib.eq(found, [("sent-deleted-log", "high", "m3@corp.example",
+                      utc(2024, 3, 5, 15, 30, 0), 1)], "one finding")
+    why = mtlib.scalar(db, "SELECT explanation FROM finding"
+                       " WHERE kind = 'sent-deleted-log'")
+    for part in ("line 11", "queue id CCCC33333", "7340032 bytes",
+                 "eve@freemail.test (sent", "eve2@freemail.test (sent"):
+        if part not in why:
+            raise AssertionError("explanation lacks %r: %s" % (part, why))
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM finding_log fl"
+                          " JOIN finding f ON f.id = fl.finding_id"
+                          " WHERE f.kind = 'sent-deleted-log'"
+                          " AND fl.log_event_id IS NOT NULL"), 2,
+             "finding linked to both deliveries")
+
+
+def test_logs_outbound_view_counts_bcc_fanout():
+    db = sent_case()
+    rows = mtlib.query(db, "SELECT recipients, bytes, linked_message_id"
+                       " IS NOT NULL FROM log_outbound ORDER BY time_utc")
+    mtlib.eq(rows, [(1, 500, 1), (2, 600, 1), (2, 7340032, 0)], "view")
+
+
+def test_logs_correlation_reruns_idempotent():
+    db = sent_case()
+    # Ingesting more evidence runs correlation again over the whole case.
+    mtlib.ingest(mtlib.shared("fixtures", "logs", "zeek_smtp.log"), db=db)
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM evidence"), 3,
+             "third evidence ingested")
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM finding"
+                          " WHERE kind = 'sent-deleted-log'"), 1,
+             "findings after a rerun")
+
+
+EXCHANGE = """\
+#Software: Microsoft Exchange Server
+#Version: 15.02.1118.007
+#Log-type: Message Tracking Log
+#Date: 2024-03-05T00:00:02.012Z
+#Fields: date-time,client-ip,client-hostname,server-ip,server-hostname,source-context,connector-id,source,event-id,internal-message-id,message-id,network-message-id,recipient-address,recipient-status,total-bytes,recipient-count,related-recipient-address,reference,message-subject,sender-address,return-path,message-info,directionality,tenant-id,original-client-ip,original-server-ip,custom-data,transport-traffic-type,log-id,schema-version
+2024-03-05T14:02:11.123Z,,EX01.corp.example,10.0.0.10,EX01,MDB:1234,,STOREDRIVER,RECEIVE,1001,<AM0PR01@corp.example>,1111-2222,bob@partner.test;eve@freemail.test;carol@corp.example,,48213,3,,,"Q1 numbers, final",alice@corp.example,alice@corp.example,,Originating,,10.0.0.23,,,Email,1,15.02.1118.007
+2024-03-05T14:02:12.500Z,10.0.0.10,EX01,203.0.113.25,mx.partner.test,,Outbound,SMTP,SEND,1001,<AM0PR01@corp.example>,1111-2222,bob@partner.test;eve@freemail.test,250 2.0.0 OK;250 2.0.0 queued,48213,2,,,"Q1 numbers, final",alice@corp.example,alice@corp.example,,Originating,,10.0.0.23,,,Email,2,15.02.1118.007
+2024-03-05T14:02:12.700Z,,,10.0.0.10,EX01,,,STOREDRIVER,DELIVER,1001,<AM0PR01@corp.example>,1111-2222,carol@corp.example,250 2.1.5 Delivered,48213,1,,,"Q1 numbers, final",alice@corp.example,alice@corp.example,,Originating,,10.0.0.23,,,Email,3,15.02.1118.007
+2024-03-05T15:30:00.000Z,,EX01.corp.example,10.0.0.10,EX01,MDB:1234,,STOREDRIVER,RECEIVE,1002,<BIG01@corp.example>,3333,dave@other.test,,31457280,1,,,Archive,alice@corp.example,alice@corp.example,,Originating,,10.0.0.23,,,Email,4,15.02.1118.007
+2024-03-05T15:30:05.000Z,,,10.0.0.10,EX01,,,SMTP,FAIL,1002,<BIG01@corp.example>,3333,dave@other.test,550 5.3.4 ROUTING.SizeLimit; message size exceeds fixed maximum size,31457280,1,,,Archive,alice@corp.example,alice@corp.example,,Originating,,10.0.0.23,,,Email,5,15.02.1118.007
+2024-03-05T15:31:00.000Z,broken row
+"""
+
+
+def test_logs_exchange_tracking():
+    d = mtlib.tmpdir()
+    db = mtlib.ingest(write(os.path.join(d, "MSGTRK2024030501-1.LOG"),
+                            EXCHANGE), "-c", "Alice <alice@corp.example>",
+                      "-i", "corp.example", expect=(0, 2))
+    mtlib.eq(mtlib.scalar(db, "SELECT format FROM evidence"),
+             "log-exchange", "format")
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_comment,"
+                         " lines_parsed, lines_unknown FROM log_stats"),
+             [(11, 5, 5, 1)], "line counts")
+    msgs = mtlib.query(db, "SELECT queue_id, message_id, from_addr, size,"
+                       " rcpt_count, delivered_count, subject, client_ip,"
+                       " outcome, time_utc FROM log_message ORDER BY line_no")
+    mtlib.eq(msgs, [
+        ("1001", "AM0PR01@corp.example", "alice@corp.example", 48213, 3, 3,
+         "Q1 numbers, final", "10.0.0.23", "sent",
+         utc(2024, 3, 5, 14, 2, 11)),
+        ("1002", "BIG01@corp.example", "alice@corp.example", 31457280, 1, 0,
+         "Archive", "10.0.0.23", "rejected", utc(2024, 3, 5, 15, 30, 0)),
+    ], "messages")
+    mtlib.eq(mtlib.query(db, "SELECT to_addr, status, detail FROM log_event"
+                         " WHERE kind = 'delivery' ORDER BY id"), [
+        ("bob@partner.test", "send", "250 2.0.0 OK"),
+        ("eve@freemail.test", "send", "250 2.0.0 queued"),
+        ("carol@corp.example", "deliver", "250 2.1.5 Delivered"),
+    ], "deliveries")
+    alerts = mtlib.query(db, "SELECT kind, subject_value, severity FROM"
+                         " finding WHERE kind = 'log-size-alert'")
+    mtlib.eq(alerts, [("log-size-alert", "alice@corp.example", "medium")],
+             "size alert")
+
+
+M365 = '''\
+#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTrace
+"Organization","MessageId","Received","SenderAddress","RecipientAddress","Subject","Status","ToIP","FromIP","Size","MessageTraceId","StartDate","EndDate","Index"
+"corp.onmicrosoft.com","<CAF1@mail.corp.example>","3/5/2024 2:02:11 PM","Alice@corp.example","bob@partner.test","=HYPERLINK(""http://x"")","Delivered","203.0.113.25","10.0.0.23","48213","aaaa-1111","3/4/2024 12:00:00 AM","3/6/2024 12:00:00 AM","0"
+"corp.onmicrosoft.com","<CAF1@mail.corp.example>","3/5/2024 2:02:11 PM","Alice@corp.example","eve@freemail.test","=HYPERLINK(""http://x"")","Delivered","203.0.113.26","10.0.0.23","48213","aaaa-1111","3/4/2024 12:00:00 AM","3/6/2024 12:00:00 AM","1"
+"corp.onmicrosoft.com","<CAF2@mail.corp.example>","2024-03-05T23:59:59Z","alice@corp.example","x@partner.test","Hi","Failed","","10.0.0.23","100","bbbb","3/4/2024 12:00:00 AM","3/6/2024 12:00:00 AM","2"
+"corp.onmicrosoft.com","<CAF3@mail.corp.example>","13/45/2024 2:02:11 PM","alice@corp.example","x@partner.test","Hi","Failed","","10.0.0.23","100","cccc","3/4/2024 12:00:00 AM","3/6/2024 12:00:00 AM","3"
+'''
+
+
+def test_logs_m365_message_trace():
+    d = mtlib.tmpdir()
+    db = mtlib.ingest(write(os.path.join(d, "trace.csv"), M365),
+                      expect=(0, 2))
+    mtlib.eq(mtlib.scalar(db, "SELECT format FROM evidence"), "log-m365",
+             "format")
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_comment,"
+                         " lines_parsed, lines_unknown FROM log_stats"),
+             [(6, 2, 3, 1)], "line counts")
+    msgs = mtlib.query(db, "SELECT queue_id, message_id, from_addr, size,"
+                       " rcpt_count, delivered_count, subject, outcome,"
+                       " time_utc FROM log_message ORDER BY line_no")
+    mtlib.eq(msgs, [
+        ("aaaa-1111", "CAF1@mail.corp.example", "alice@corp.example", 48213,
+         2, 2, '=HYPERLINK("http://x")', "sent", utc(2024, 3, 5, 14, 2, 11)),
+        ("bbbb", "CAF2@mail.corp.example", "alice@corp.example", 100, 1, 0,
+         "Hi", "bounced", utc(2024, 3, 5, 23, 59, 59)),
+    ], "messages")
+
+
+NFDUMP_HEADER = ("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,"
+                 "in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,"
+                 "idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,"
+                 "mpls9,mpls10,cl,sl,al,ra,eng,exid,tr\n")
+
+
+def nfdump_row(ts, sa, da, sp, dp, pr, ibyt):
+    tail = ",0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0" + ",00:00:00:00:00:00" * 4 \
+        + ",0-0-0" * 10 + ",0.000,0.000,0.000,127.0.0.1,0/0,0," + ts + "\n"
+    return "%s,%s,1.000,%s,%s,%d,%d,%s,.AP.SF,0,0,10,%d,5,900%s" % (
+        ts, ts, sa, da, sp, dp, pr, ibyt, tail)
+
+
+def test_logs_nfdump_flows_and_unaccounted():
+    d = mtlib.tmpdir()
+    flows = NFDUMP_HEADER
+    # 10.0.0.23 sends 5 MiB straight to an outside MX and 2 MiB to a
+    # submission port; 10.0.0.5 submits 30000 bytes; port 443 is no SMTP.
+    flows += nfdump_row("2024-03-05 14:02:11", "10.0.0.23", "203.0.113.25",
+                        50312, 25, "TCP", 5242880)
+    flows += nfdump_row("2024-03-05 14:40:00", "10.0.0.23", "203.0.113.25",
+                        50313, 587, "TCP", 2097152)
+    flows += nfdump_row("2024-03-05 15:10:00", "10.0.0.23", "198.51.100.7",
+                        50400, 443, "TCP", 999999)
+    flows += nfdump_row("2024-03-05 15:20:00", "10.0.0.5", "10.0.0.2",
+                        50500, 587, "TCP", 30000)
+    flows += "garbage,line\nSummary\nflows,bytes,packets\n4,8370031,40\n"
+    flow_path = write(os.path.join(d, "flows.csv"), flows)
+    log_path = set_mtime(write(os.path.join(d, "maillog"), SENT_LOG),
+                         utc(2024, 3, 5, 23, 0, 0))
+    db = mtlib.ingest([flow_path, log_path], expect=(0, 2))
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_comment,"
+                         " lines_parsed, lines_unknown FROM log_stats"
+                         " WHERE format = 'log-nfdump'"),
+             [(9, 4, 4, 1)], "line counts")
+    mtlib.eq(mtlib.query(db, "SELECT host, server, port, hour_utc, bytes,"
+                         " flows FROM log_flow ORDER BY id"), [
+        ("10.0.0.23", "203.0.113.25", 25, utc(2024, 3, 5, 14, 0, 0),
+         5242880, 1),
+        ("10.0.0.23", "203.0.113.25", 587, utc(2024, 3, 5, 14, 0, 0),
+         2097152, 1),
+        ("10.0.0.5", "10.0.0.2", 587, utc(2024, 3, 5, 15, 0, 0), 30000, 1),
+    ], "flow totals")
+    # The log accounts for 500 + 600 + 7340032 bytes from 10.0.0.23, so
+    # only 10.0.0.5 (30000 bytes, nothing logged) stays under the
+    # threshold and 10.0.0.23 is accounted for.
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM finding"
+                          " WHERE kind = 'flow-unaccounted'"), 0,
+             "accounted hosts")
+
+
+def test_logs_flow_unaccounted_host():
+    d = mtlib.tmpdir()
+    flows = NFDUMP_HEADER + nfdump_row("2024-03-05 15:05:00", "10.0.0.99",
+                                       "203.0.113.25", 50312, 25, "TCP",
+                                       20971520)
+    flow_path = write(os.path.join(d, "flows.csv"), flows)
+    log_path = set_mtime(write(os.path.join(d, "maillog"), SENT_LOG),
+                         utc(2024, 3, 5, 23, 0, 0))
+    db = mtlib.ingest([flow_path, log_path])
+    rows = mtlib.query(db, "SELECT subject_value, severity,"
+                       " window_start_utc FROM finding"
+                       " WHERE kind = 'flow-unaccounted'")
+    mtlib.eq(rows, [("10.0.0.99", "high", utc(2024, 3, 5, 15, 0, 0))],
+             "unaccounted host")
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM finding_log fl JOIN"
+                          " finding f ON f.id = fl.finding_id WHERE"
+                          " f.kind = 'flow-unaccounted'"
+                          " AND fl.log_flow_id IS NOT NULL"), 1, "flow row")
+
+
+ZEEK_CONN_JSON = """\
+{"ts":1709647331.5,"uid":"C1","id.orig_h":"10.0.0.23","id.orig_p":50312,"id.resp_h":"203.0.113.25","id.resp_p":465,"proto":"tcp","service":"ssl","orig_bytes":4000000,"resp_bytes":9000,"conn_state":"SF"}
+{"ts":1709647400.0,"uid":"C2","id.orig_h":"10.0.0.23","id.orig_p":50313,"id.resp_h":"203.0.113.25","id.resp_p":465,"proto":"tcp","orig_bytes":1000,"conn_state":"SF"}
+{"ts":1709647500.0,"uid":"C3","id.orig_h":"10.0.0.23","id.orig_p":50314,"id.resp_h":"198.51.100.7","id.resp_p":443,"proto":"tcp","orig_bytes":77,"conn_state":"SF"}
+{"ts":1709647500.0,"uid":"C4","id.orig_h
+"""
+
+
+def test_logs_zeek_conn_json():
+    d = mtlib.tmpdir()
+    db = mtlib.ingest(write(os.path.join(d, "conn.log"), ZEEK_CONN_JSON),
+                      expect=(0, 2))
+    mtlib.eq(mtlib.scalar(db, "SELECT format FROM evidence"),
+             "log-zeek-conn", "format")
+    mtlib.eq(mtlib.query(db, "SELECT lines_parsed, lines_unknown"
+                         " FROM log_stats"), [(3, 1)], "line counts")
+    mtlib.eq(mtlib.query(db, "SELECT host, server, port, hour_utc, bytes,"
+                         " flows FROM log_flow"),
+             [("10.0.0.23", "203.0.113.25", 465, utc(2024, 3, 5, 14, 0, 0),
+               4001000, 2)], "flows")
+
+
+SENDMAIL_5424 = """\
+<22>1 2024-03-05T15:02:11.120+01:00 mail sendmail 812 - - 424E2B3P012345: from=<Alice@corp.example>, size=2048, class=0, nrcpts=2, msgid=<sm1@corp.example>, proto=ESMTP, daemon=MTA, relay=ws23.corp.example [10.0.0.23]
+<22>1 2024-03-05T15:02:12.000+01:00 mail sendmail 813 - - 424E2B3P012345: to=<bob@partner.test>,<eve@freemail.test>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120048, relay=mx.partner.test. [203.0.113.25], dsn=2.0.0, stat=Sent (ok 1234)
+<22>1 2024-03-05T15:02:13.000+01:00 mail sendmail 814 - - 424E2B3P012346: ruleset=check_rcpt, arg1=<x@nowhere.test>, relay=ws23.corp.example [10.0.0.23], reject=550 5.7.1 <x@nowhere.test>... Relaying denied
+"""
+
+
+def test_logs_sendmail_rfc5424():
+    d = mtlib.tmpdir()
+    db = mtlib.ingest(write(os.path.join(d, "maillog"), SENDMAIL_5424))
+    mtlib.eq(mtlib.scalar(db, "SELECT format FROM evidence"),
+             "log-sendmail", "format")
+    msg = mtlib.query(db, "SELECT from_addr, size, nrcpt, message_id,"
+                      " client_ip, delivered_count, outcome, time_utc"
+                      " FROM log_message WHERE queue_id = '424E2B3P012345'")
+    mtlib.eq(msg, [("alice@corp.example", 2048, 2, "sm1@corp.example",
+                    "10.0.0.23", 2, "sent", utc(2024, 3, 5, 14, 2, 11))],
+             "sendmail message")
+    mtlib.eq(mtlib.query(db, "SELECT to_addr, status, relay_ip, offset_min"
+                         " FROM log_event WHERE kind = 'delivery'"
+                         " ORDER BY to_addr"), [
+        ("bob@partner.test", "Sent", "203.0.113.25", 60),
+        ("eve@freemail.test", "Sent", "203.0.113.25", 60),
+    ], "one delivery per listed recipient")
+    mtlib.eq(mtlib.query(db, "SELECT kind, to_addr FROM log_event"
+                         " WHERE queue_id = '424E2B3P012346'"),
+             [("reject", "x@nowhere.test")], "ruleset reject")
+
+
+def test_logs_damaged_lines_counted_not_fatal():
+    d = mtlib.tmpdir()
+    good = SENT_LOG.splitlines(True)
+    text = ("\0\0\0\0" + good[0] + "garbage one\n" + "".join(good[1:5]) +
+            "x" * 70000 + "\n" + "garbage two\n" + "".join(good[5:]))
+    path = set_mtime(write(os.path.join(d, "maillog"), text),
+                     utc(2024, 3, 5, 23, 0, 0))
+    db = mtlib.ingest(path, expect=2)
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_parsed,"
+                         " lines_unknown, lines_truncated FROM log_stats"),
+             [(19, 16, 3, 1)], "line counts")
+    unknown = mtlib.query(db, "SELECT detail, byte_offset, locator"
+                          " FROM anomaly WHERE code = 'log-line-unknown'")
+    mtlib.eq(len(unknown), 1, "one anomaly per kind")
+    mtlib.eq(unknown[0][2], "line=2", "first unknown line")
+    mtlib.eq(unknown[0][1], 4 + len(good[0]), "its byte offset")
+    if not unknown[0][0].startswith("3 line(s)"):
+        raise AssertionError("count missing: %s" % unknown[0][0])
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM anomaly"
+                          " WHERE code = 'log-nul-bytes'"), 1, "NUL note")
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM log_message"
+                          " WHERE outcome = 'sent'"), 3, "messages kept")
+
+
+def test_logs_rejected_attachment_finding():
+    d = mtlib.tmpdir()
+    text = ("Mar  5 16:00:00 mx1 postfix/cleanup[2]: DDDD44444: reject: "
+            "header Content-Disposition: attachment; filename=\"plans.exe\""
+            " from ws23[10.0.0.23]; from=<alice@corp.example> "
+            "to=<eve@freemail.test> proto=ESMTP helo=<ws23>: 5.7.1 "
+            "Attachment type not allowed\n"
+            "Mar  5 16:00:01 mx1 postfix/cleanup[2]: EEEE55555: reject: "
+            "header Content-Disposition: attachment; filename=\"x.exe\""
+            " from mx.out[192.0.2.1]; from=<spam@outside.test> "
+            "to=<alice@corp.example> proto=ESMTP helo=<out>: 5.7.1 "
+            "Attachment type not allowed\n")
+    path = set_mtime(write(os.path.join(d, "maillog"), text),
+                     utc(2024, 3, 5, 23, 0, 0))
+    db = mtlib.ingest(path, "-i", "corp.example")
+    # Only the internal sender's rejection is a finding.
+    mtlib.eq(mtlib.query(db, "SELECT subject_value FROM finding"
+                         " WHERE kind = 'log-rejected-attachment'"),
+             [("alice@corp.example",)], "attachment finding")
