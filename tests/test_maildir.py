@@ -212,3 +212,16 @@ def test_maildir_plain_folder_is_not_maildir():
     eq(scalar(os.path.join(d, "c.db"), "SELECT count(*) FROM evidence"
               " WHERE format = 'maildir'"), 0, "maildir evidence\n" +
        proc.stderr)
+
+
+def test_maildir_per_person_folder_walked():
+    top = os.path.join(mtlib.tmpdir(), "seized")
+    make_maildir(os.path.join(top, "alice"),
+                 {"cur/1.a:2,S": mail("From Alice", "pa@example.com")})
+    make_maildir(os.path.join(top, "bob"),
+                 {"cur/2.b:2,S": mail("From Bob", "pb@example.com")})
+    db = mtlib.ingest(top)
+    rows = query(db, "SELECT path, format FROM evidence ORDER BY path")
+    eq([(os.path.basename(r[0]), r[1]) for r in rows],
+       [("alice", "maildir"), ("bob", "maildir")],
+       "one evidence item per maildir")
