@@ -295,9 +295,8 @@ static const char sent_sql[] =
 	" (SELECT COALESCE(SUM(a.size), 0) FROM attachment a"
 	"  WHERE a.message_id = m.id AND a.depth = 0 AND (a.sha256 IS NULL"
 	"  OR a.sha256 NOT IN (SELECT sha256 FROM temp.fd_repeated_image))),"
-	" m.status NOT IN ('allocated', 'tmp') OR EXISTS (SELECT 1"
-	"  FROM message d WHERE d.duplicate_of = m.id"
-	"  AND d.status NOT IN ('allocated', 'tmp'))"
+	" m.status NOT IN ('allocated', 'tmp')"
+	"  OR m.id IN (SELECT id FROM temp.fd_deleted_copy)"
 	" FROM message m WHERE " FD_SENT_WHERE " AND m.custodian_id IS ?"
 	" ORDER BY m.sent_utc IS NULL, m.sent_utc, m.id";
 
@@ -509,6 +508,20 @@ load_custodian(struct fd_context *ctx, struct fd_custodian *c)
 	return rc;
 }
 
+/* Lists the messages with a deleted copy once, because message has no
+ * index on duplicate_of and a per-message lookup would scan it. */
+static int
+find_deleted_copies(struct fd_context *ctx)
+{
+	return fd_exec(ctx->db,
+		"CREATE TEMP TABLE IF NOT EXISTS fd_deleted_copy"
+		" (id INTEGER PRIMARY KEY);"
+		"DELETE FROM temp.fd_deleted_copy;"
+		"INSERT OR IGNORE INTO temp.fd_deleted_copy SELECT duplicate_of"
+		" FROM message WHERE duplicate_of IS NOT NULL"
+		" AND status NOT IN ('allocated', 'tmp');");
+}
+
 static int
 find_repeated_images(struct fd_context *ctx)
 {
@@ -561,7 +574,8 @@ fd_load(struct fd_context *ctx)
 
 	ctx->custodians = g_ptr_array_new_with_free_func(custodian_free);
 	ctx->sent_by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
-	if (find_repeated_images(ctx) < 0 || load_custodian_rows(ctx) < 0 ||
+	if (find_repeated_images(ctx) < 0 || find_deleted_copies(ctx) < 0 ||
+	    load_custodian_rows(ctx) < 0 ||
 	    apply_options(ctx) < 0) {
 		g_free(unassigned);
 		return -1;
