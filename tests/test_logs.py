@@ -515,3 +515,38 @@ def test_logs_rejected_attachment_finding():
     mtlib.eq(mtlib.query(db, "SELECT subject_value FROM finding"
                          " WHERE kind = 'log-rejected-attachment'"),
              [("alice@corp.example",)], "attachment finding")
+
+
+def test_logs_demo_case_log_only_mail():
+    """The demo organisation's maillog: the messages truth.json lists as
+    log-only are exactly the sent-deleted-log findings."""
+    import json
+    import subprocess
+    import sys
+    out = mtlib.tmpdir()
+    subprocess.run([sys.executable, os.path.join(mtlib.REPO, "fixtures",
+                                                 "demo", "generate.py"), out],
+                   check=True, capture_output=True)
+    case = json.load(open(os.path.join(out, "case.json")))
+    truth = json.load(open(os.path.join(out, "truth.json")))
+    db = os.path.join(out, "case.db")
+    for c in case["custodians"]:
+        spec = "%s <%s>" % (c["display_name"], c["addresses"][0])
+        stores = [os.path.join(out, s) for s in c["stores"]]
+        mtlib.ingest(stores, "-c", spec, "-i", "example.com", db=db,
+                     expect=(0, 2))
+    log = case["logs"][0]
+    os.environ["MAILTRAIL_LOG_YEAR"] = str(log["year"])
+    try:
+        mtlib.ingest(os.path.join(out, log["path"]), db=db)
+    finally:
+        del os.environ["MAILTRAIL_LOG_YEAR"]
+    lines = sum(1 for _ in open(os.path.join(out, log["path"])))
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_parsed,"
+                         " lines_unknown FROM log_stats"),
+             [(lines, lines, 0)], "every line parsed")
+    found = [r[0] for r in mtlib.query(
+        db, "SELECT subject_value FROM finding"
+        " WHERE kind = 'sent-deleted-log' ORDER BY subject_value")]
+    mtlib.eq(found, sorted(truth["log_only_message_ids"]),
+             "log-only messages")
