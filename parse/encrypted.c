@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
- * encrypted.c - tells from an attachment's bytes whether it is
- * encrypted, where libmagic does not: zip entries with the encryption
+ * encrypted.c - detects encrypted attachments from their bytes, which
+ * libmagic does not report.  It finds zip entries with the encryption
  * flag (PKWARE APPNOTE 4.4.4, general purpose bit 0) or AES method 99,
  * PDF files with an /Encrypt dictionary (ISO 32000-1, 7.6) and Office
- * files wrapped in an OLE compound file with an EncryptedPackage stream
+ * files in an OLE compound file with an EncryptedPackage stream
  * (MS-OFFCRYPTO 2.3.4).  Only signatures are checked, so a damaged file
- * may go unnoticed; nothing is decrypted.
+ * may go unnoticed.  Nothing is decrypted.
  */
 #define _GNU_SOURCE    /* memmem */
 #include <string.h>
@@ -23,8 +23,8 @@ le16(const unsigned char *p)
 	return (guint16)(p[0] | p[1] << 8);
 }
 
-/* Checks every local and central zip header in data: offset 6 (local)
- * or 8 (central) holds the flags, the next two bytes the method. */
+/* Checks every local and central zip header in data.  The flags are at
+ * offset 6 (local) or 8 (central), the method in the next two bytes. */
 static const char *
 zip_encryption(const unsigned char *data, size_t len)
 {

@@ -92,10 +92,9 @@ has_extension(const char *filename, const char *const list[])
 	return FALSE;
 }
 
-/* libmagic names encrypted OOXML 'CDFV2 Encrypted' and some encrypted
- * archives 'encrypted'; it says nothing about a zip entry's encryption
- * flag, so encrypted zip files are found only when the description
- * carries it. */
+/* libmagic describes encrypted OOXML as 'CDFV2 Encrypted' but reports
+ * no zip or PDF encryption.  NOTE: those are found only once the parser
+ * appends parse_encryption_note() to magic_desc. */
 static gboolean
 is_encrypted(const struct attach_row *a)
 {

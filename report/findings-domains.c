@@ -128,7 +128,7 @@ fd_name_measure(const char *text, struct fd_name_features *out)
 	int letters = 0, digits = 0, vowels = 0, run = 0;
 
 	memset(out, 0, sizeof(*out));
-	/* Separators say nothing about randomness; a '+tag' is dropped. */
+	/* Separators carry no randomness, and a '+tag' is dropped. */
 	for (const char *p = text; p && *p && *p != '+'; p++)
 		if (g_ascii_isalnum(*p))
 			g_string_append_c(kept, g_ascii_tolower(*p));

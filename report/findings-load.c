@@ -2,9 +2,9 @@
  *
  * findings-load.c - reads the custodians, their sent mail (each copy
  * once) and the addresses they wrote to from the case database into
- * memory, applies the examiner's time zones, departure dates and access
- * list, and works out which small images repeat across many messages
- * (logos, signatures) so that they count as noise.
+ * memory.  It applies the examiner's time zones, departure dates and
+ * access list.  It also lists the small images that repeat across many
+ * messages (logos, signatures), so that they count as noise.
  */
 #include <stdio.h>
 #include <stdlib.h>

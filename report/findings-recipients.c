@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
- * findings-recipients.c - who the custodian wrote to: one external
- * address that receives many messages and answers few, a new address
- * that suddenly takes a large share of the mail or bytes, mail to the
- * custodian's own address elsewhere or to a lookalike of the company
- * domain, and domains that look random or sit on a freemail or examiner
- * list.  Only external recipients are judged.
+ * findings-recipients.c - who the custodian wrote to.  It finds one
+ * external address that receives many messages and answers few, and a
+ * new address that suddenly takes a large share of the mail or bytes.
+ * It also finds mail to the custodian's own address elsewhere, to a
+ * lookalike of the company domain, and to domains that look random or
+ * are on a freemail or examiner list.  Only external recipients count.
  */
 #include <stdio.h>
 #include <string.h>

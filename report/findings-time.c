@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
- * findings-time.c - when the custodian sent mail: spikes per day, per
- * hour and in short windows of minutes, each judged against the
- * custodian's own baseline (median and MAD of comparable periods within
- * BASELINE_DAYS on either side), and sending in hours of the day the
- * custodian otherwise never uses.  Automatic replies and receipts are
- * left out, because they follow incoming mail rather than a decision.
+ * findings-time.c - when the custodian sent mail.  Spikes per day, per
+ * hour and in 10-minute windows are judged against the custodian's own
+ * baseline: the median and MAD of comparable periods within
+ * BASELINE_DAYS on either side.  Sending in hours of the day that the
+ * custodian otherwise never uses is found too.  Automatic replies and
+ * receipts are left out, because they follow incoming mail.
  */
 #include <math.h>
 #include <stdio.h>

@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS examiner_input (
 -- counted once: copies linked through message.duplicate_of are skipped.
 
 -- metric: 'messages_sent', 'deliveries' (each to/cc/bcc address of a
--- message counts, so 40 Bcc are 40), 'external_deliveries',
+-- message counts: 40 Bcc are 40 deliveries), 'external_deliveries',
 -- 'bytes_sent', 'attachments_sent', 'attachment_bytes' (direct
 -- attachments, logos and signature images left out), 'per_hour_mean',
 -- 'per_hour_median' (over hours with mail), 'per_day_mean',
@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS stat_custodian (
 -- most frequent Date offset of the custodian's sent mail.
 -- baseline_median, baseline_mad and is_spike are filled for 'day' and
 -- 'hour' from comparable periods (same hour, weekday or weekend) within
--- 28 days either side, leaving out automatic replies; they stay NULL
+-- 28 days either side, leaving out automatic replies.  They stay NULL
 -- when fewer than 7 such periods exist.
 CREATE TABLE IF NOT EXISTS stat_bucket (
     custodian_id    INTEGER REFERENCES custodian(id),

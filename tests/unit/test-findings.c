@@ -162,7 +162,8 @@ attachment_add(sqlite3 *db, int message, const char *name,
 #define MONDAY 1709510400LL
 #define H 3600LL
 
-/* Ten sent messages, Date offset +0100; local times in the comments. */
+/* Ten sent messages with Date offset +0100; local[] contains the local
+ * times as seconds after Monday 00:00. */
 static sqlite3 *
 ten_messages(void)
 {
@@ -313,9 +314,9 @@ test_zone_option(void)
 }
 
 /* Custodian 1 sends five internal messages on every weekday 10-14h for
- * six weeks; on one Wednesday night she sends 40 messages with zip files
- * to a random-looking domain and expunges them.  Custodian 2 sends the
- * same ordinary mail and nothing else. */
+ * six weeks.  On one Wednesday night she sends 40 messages with zip
+ * files to a random-looking domain and expunges them.  Custodian 2 sends
+ * the same ordinary mail and nothing else. */
 static sqlite3 *
 exfiltration_case(int exfil_day)
 {
