@@ -6,7 +6,7 @@
  */
 #include "parse/parse-private.h"
 
-static int
+static inline int
 base64_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -73,41 +73,42 @@ parse_base64_decode(const unsigned char *in, size_t len, const char *part,
 		    struct mt_message *msg)
 {
 	GByteArray *out = g_byte_array_sized_new((guint)(len / 4 * 3 + 3));
+	guint8 *dst = out->data;
 	guint32 quantum = 0;
 	int sextets = 0;
 	size_t invalid = 0, i;
 	gboolean padded = FALSE;
 
+	/* Decoded bytes are written straight into the array, which has room
+	 * for 3 bytes per 4 input bytes. */
 	for (i = 0; i < len; i++) {
 		int v = base64_value(in[i]);
 
-		if (in[i] == '=') {
-			padded = TRUE;
-			break;
-		}
 		if (v < 0) {
+			if (in[i] == '=') {
+				padded = TRUE;
+				break;
+			}
 			invalid += !base64_is_space(in[i]);
 			continue;
 		}
 		quantum = quantum << 6 | (guint32)v;
 		if (++sextets == 4) {
-			guint8 bytes[3] = { quantum >> 16, quantum >> 8,
-					    quantum };
-
-			g_byte_array_append(out, bytes, 3);
+			*dst++ = (guint8)(quantum >> 16);
+			*dst++ = (guint8)(quantum >> 8);
+			*dst++ = (guint8)quantum;
 			quantum = 0;
 			sextets = 0;
 		}
 	}
 	/* Two sextets hold one octet and three hold two, padded or not. */
 	if (sextets >= 2) {
-		guint8 bytes[2];
-
 		quantum <<= 6 * (4 - sextets);
-		bytes[0] = quantum >> 16;
-		bytes[1] = quantum >> 8;
-		g_byte_array_append(out, bytes, (guint)(sextets - 1));
+		*dst++ = (guint8)(quantum >> 16);
+		if (sextets == 3)
+			*dst++ = (guint8)(quantum >> 8);
 	}
+	g_byte_array_set_size(out, (guint)(dst - out->data));
 	base64_report(msg, part, invalid,
 		      padded ? base64_count_trailing(in, len, i) : 0,
 		      padded && sextets != 1 ? 0 : sextets);

@@ -165,8 +165,8 @@ message_bound_headers(const char *data, size_t len, struct mt_message *msg)
 	return b.out;
 }
 
-static GMimeMessage *
-message_construct(const char *data, size_t len, GMimeParserOptions *options)
+GMimeMessage *
+parse_message_construct(const char *data, size_t len, GMimeParserOptions *options)
 {
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
@@ -226,7 +226,7 @@ parse_message_bytes(const char *data, size_t len, struct mt_message *msg)
 		data = (const char *)bounded->data;
 		len = bounded->len;
 	}
-	message = message_construct(data, len, options);
+	message = parse_message_construct(data, len, options);
 	if (!message_has_headers(message)) {
 		mt_message_add_defect(msg, "error", "no-header",
 				      "no RFC 5322 header could be read from "
@@ -265,7 +265,7 @@ parse_transport_headers(const char *headers, size_t len,
 		g_byte_array_unref(block);
 		block = bounded;
 	}
-	message = message_construct((const char *)block->data, block->len,
+	message = parse_message_construct((const char *)block->data, block->len,
 				    options);
 	if (message_has_headers(message)) {
 		msg->has_transport_headers = TRUE;

@@ -270,9 +270,53 @@ mime_is_tnef(GMimeObject *object, const char *filename, GByteArray *bytes)
 						      "winmail.dat") == 0;
 }
 
+static void mime_walk_object(struct mime_walk *w, GMimeObject *object,
+			     int parent, int depth, int nesting,
+			     gboolean top);
+
+/* A message sent as an encoded leaf (message/rfc822 in base64, or a .eml
+ * file sent as application/octet-stream) is parsed from its decoded bytes
+ * and its attachments listed beneath it. */
+static void
+mime_walk_encoded_message(struct mime_walk *w, GByteArray *bytes,
+			  int index, int depth, int nesting)
+{
+	GMimeMessage *inner = parse_message_construct(
+		(const char *)bytes->data, bytes->len, NULL);
+	struct mt_attachment *att = g_ptr_array_index(w->msg->attachments,
+						      index);
+	const char *outer_data = w->data;
+	size_t outer_len = w->len;
+
+	if (inner == NULL)
+		return;
+	att->is_message = TRUE;
+	/* Header offsets of the inner message point into its own bytes. */
+	w->data = (const char *)bytes->data;
+	w->len = bytes->len;
+	if (g_mime_message_get_mime_part(inner) != NULL)
+		mime_walk_object(w, g_mime_message_get_mime_part(inner), index,
+				 depth + 1, nesting + 1, FALSE);
+	w->data = outer_data;
+	w->len = outer_len;
+	g_object_unref(inner);
+}
+
+static gboolean
+mime_is_encoded_message(GMimeObject *object, const char *magic_type)
+{
+	GMimeContentType *type = g_mime_object_get_content_type(object);
+
+	if (type != NULL &&
+	    (g_mime_content_type_is_type(type, "message", "rfc822") ||
+	     g_mime_content_type_is_type(type, "message", "global")))
+		return TRUE;
+	return g_strcmp0(magic_type, "message/rfc822") == 0;
+}
+
 static void
 mime_add_leaf(struct mime_walk *w, GMimePart *part, const char *label,
-	      int parent, int depth)
+	      int parent, int depth, int nesting)
 {
 	char *filename = mime_object_filename(w, GMIME_OBJECT(part));
 	GByteArray *bytes = mime_part_decode(part, label, w->msg);
@@ -284,10 +328,18 @@ mime_add_leaf(struct mime_walk *w, GMimePart *part, const char *label,
 		mime_fill_attachment(GMIME_OBJECT(part),
 				     g_ptr_array_index(w->msg->attachments,
 						       index));
+		struct mt_attachment *att =
+			g_ptr_array_index(w->msg->attachments, index);
+
 		if (mime_is_tnef(GMIME_OBJECT(part), filename, bytes) &&
 		    depth < PARSE_MAX_MIME_DEPTH)
 			parse_tnef_extract(bytes->data, bytes->len, index,
 					   depth + 1, w->msg);
+		else if (mime_is_encoded_message(GMIME_OBJECT(part),
+						 att->magic_type) &&
+			 nesting < PARSE_MAX_MIME_DEPTH)
+			mime_walk_encoded_message(w, bytes, index, depth,
+						  nesting);
 	}
 	g_byte_array_unref(bytes);
 	g_free(filename);
@@ -362,10 +414,6 @@ mime_is_attachment(GMimeObject *object, gboolean *html_r)
 	return !*html_r;
 }
 
-static void mime_walk_object(struct mime_walk *w, GMimeObject *object,
-			     int parent, int depth, int nesting,
-			     gboolean top);
-
 static void
 mime_walk_message_part(struct mime_walk *w, GMimeMessagePart *part,
 		       int parent, int depth, int nesting)
@@ -397,7 +445,7 @@ mime_walk_message_part(struct mime_walk *w, GMimeMessagePart *part,
 
 static void
 mime_walk_leaf(struct mime_walk *w, GMimePart *part, int parent, int depth,
-	       gboolean top)
+	       int nesting, gboolean top)
 {
 	gboolean html;
 	char label[48];
@@ -405,7 +453,7 @@ mime_walk_leaf(struct mime_walk *w, GMimePart *part, int parent, int depth,
 	g_snprintf(label, sizeof(label), "MIME part %d", ++w->part_number);
 	mime_check_encoding(GMIME_OBJECT(part), label, w->msg);
 	if (mime_is_attachment(GMIME_OBJECT(part), &html))
-		mime_add_leaf(w, part, label, parent, depth);
+		mime_add_leaf(w, part, label, parent, depth, nesting);
 	else if (top)
 		mime_add_text(w, part, label, html);
 }
@@ -435,7 +483,8 @@ mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
 		mime_walk_message_part(w, GMIME_MESSAGE_PART(object), parent,
 				       depth, nesting);
 	} else if (GMIME_IS_PART(object)) {
-		mime_walk_leaf(w, GMIME_PART(object), parent, depth, top);
+		mime_walk_leaf(w, GMIME_PART(object), parent, depth, nesting,
+			       top);
 	}
 }
 

@@ -89,6 +89,11 @@ char *parse_uuencode_extract(const char *text, int parent, int depth,
 int parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 		       int depth, struct mt_message *msg);
 
+/* message.c: parses data as one message with GMime; options may be NULL.
+ * Returns NULL when GMime finds no message at all. */
+GMimeMessage *parse_message_construct(const char *data, size_t len,
+				      GMimeParserOptions *options);
+
 /* mime.c: walks the MIME tree of a parsed message into msg; data is what
  * GMime parsed, so that header offsets can be read back. */
 void parse_mime_walk(GMimeMessage *message, const char *data, size_t len,

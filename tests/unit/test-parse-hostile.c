@@ -297,6 +297,47 @@ test_transport_headers(void)
 	mt_message_free(&msg);
 }
 
+/* An attached message in base64 (RFC 2046 forbids it, mailers do it)
+ * and a .eml sent as application/octet-stream. */
+static void
+test_encoded_messages(void)
+{
+	static const char inner[] =
+		"From: inner@example.com\nSubject: inner\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=in\n\n"
+		"--in\nContent-Type: text/plain\n\nhi\n"
+		"--in\nContent-Type: application/octet-stream; name=deep.bin\n"
+		"Content-Disposition: attachment; filename=deep.bin\n\n"
+		"deep data\n--in--\n";
+	char *b64 = g_base64_encode((const guchar *)inner, strlen(inner));
+	char *raw = g_strdup_printf(
+		"From: a@example.com\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=x\n\n"
+		"--x\nContent-Type: message/rfc822\n"
+		"Content-Transfer-Encoding: base64\n\n%s\n"
+		"--x\nContent-Type: application/octet-stream; name=fwd.eml\n"
+		"Content-Transfer-Encoding: base64\n\n%s\n--x--\n", b64, b64);
+	struct mt_message *msg = parse_text(raw, strlen(raw), NULL);
+	int messages = 0, children = 0;
+
+	for (guint i = 0; i < msg->attachments->len; i++) {
+		const struct mt_attachment *a =
+			g_ptr_array_index(msg->attachments, i);
+
+		if (a->is_message && a->depth == 0 &&
+		    a->size == (gint64)strlen(inner))
+			messages++;
+		if (g_strcmp0(a->filename, "deep.bin") == 0 && a->depth == 1 &&
+		    a->parent >= 0)
+			children++;
+	}
+	check_int(messages, 2, "encoded messages marked as messages");
+	check_int(children, 2, "encoded messages' attachments listed");
+	mt_message_free(&msg);
+	g_free(raw);
+	g_free(b64);
+}
+
 int
 main(void)
 {
@@ -314,6 +355,7 @@ main(void)
 	test_truncated_multipart();
 	test_ext_mismatch();
 	test_transport_headers();
+	test_encoded_messages();
 	parse_shutdown();
 	return test_failures > 0 ? 1 : 0;
 }
