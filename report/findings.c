@@ -375,6 +375,33 @@ compare_rank(const void *a, const void *b)
 	return g_strcmp0(x->name, y->name);
 }
 
+/* Raises each custodian's max_score to the findings stored by others
+ * (the log correlation writes its own kinds at ingest). */
+static int
+other_scores(struct fd_context *ctx)
+{
+	sqlite3_stmt *st = fd_prepare(ctx->db, "SELECT custodian_id,"
+		" MAX(score) FROM finding WHERE custodian_id IS NOT NULL"
+		" GROUP BY custodian_id");
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(st, 0);
+		double score = sqlite3_column_double(st, 1);
+
+		for (guint i = 0; i < ctx->custodians->len; i++) {
+			struct fd_custodian *c = ctx->custodians->pdata[i];
+
+			if (c->id == id && score > c->max_score)
+				c->max_score = score;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Stores the custodian order for the report: those on the access list
  * first, then by their highest finding score. */
 static int
@@ -384,6 +411,10 @@ rank_custodians(struct fd_context *ctx)
 	sqlite3_stmt *st;
 	int rc = 0;
 
+	if (other_scores(ctx) < 0) {
+		g_ptr_array_free(order, TRUE);
+		return -1;
+	}
 	for (guint i = 0; i < ctx->custodians->len; i++) {
 		struct fd_custodian *c = ctx->custodians->pdata[i];
 

@@ -39,6 +39,8 @@ def demo_case():
             spec = "%s <%s>" % (c["name"], c["addresses"][0])
             mtlib.ingest(stores, "--custodian", spec, "--internal-domain",
                          case["organisation"], "-q", db=db)
+        mtlib.ingest(os.path.join(out, case["logs"][0]["path"]), "-q",
+                     db=db)
         args = []
         for key in ("events", "domains", "watchlist", "access"):
             args += ["--" + key, os.path.join(out, case[key])]
@@ -56,7 +58,7 @@ def demo_case():
 def findings(db):
     """Return every finding with the Message-IDs behind it."""
     rows = mtlib.query(db, "SELECT f.id, c.name, f.kind, f.severity,"
-                       " f.score, f.explained_by, f.title FROM finding f"
+                       " f.score, f.explained_by, f.title, f.subject_value FROM finding f"
                        " LEFT JOIN custodian c ON c.id = f.custodian_id"
                        " ORDER BY f.id")
     ids = {}
@@ -66,16 +68,23 @@ def findings(db):
         ids.setdefault(fid, set()).add(msgid)
     return [{"id": r[0], "custodian": r[1], "kind": r[2], "severity": r[3],
              "score": r[4], "explained_by": r[5], "title": r[6],
-             "message_ids": ids.get(r[0], set())} for r in rows]
+             "subject_value": r[7], "message_ids": ids.get(r[0], set())}
+            for r in rows]
 
 
 def found_ids(all_findings, custodian, kind):
-    """Message-IDs behind every finding of kind for custodian."""
+    """Message-IDs behind every finding of kind for custodian, with the
+    Message-IDs that log findings name in subject_value."""
     ids = set()
     for f in all_findings:
         if f["custodian"] == custodian and f["kind"] == kind:
-            ids |= f["message_ids"]
+            ids |= f["message_ids"] | {f["subject_value"]}
     return ids
+
+
+def planted_ids(p):
+    """Message-IDs of a planted behaviour, in mailboxes or only in logs."""
+    return set(p["message_ids"]) | set(p.get("log_message_ids", []))
 
 
 def planted_pairs(truth):
@@ -90,7 +99,7 @@ def is_true_positive(f, truth):
     behaviour's messages of the same custodian."""
     for p in truth["planted"]:
         if p["custodian"] == f["custodian"] and \
-                f["message_ids"] & set(p["message_ids"]):
+                (f["message_ids"] | {f["subject_value"]}) & planted_ids(p):
             return True
     return False
 
@@ -104,7 +113,7 @@ def precision_recall(db, truth, min_severity="medium"):
               and not f["explained_by"]]
     false_pos = [f for f in judged if not is_true_positive(f, truth)]
     misses = [(p["id"], kind) for p, kind in planted_pairs(truth)
-              if not set(p["message_ids"]) <= found_ids(
+              if not planted_ids(p) <= found_ids(
                   all_findings, p["custodian"], kind)]
     pairs = len(list(planted_pairs(truth)))
     precision = 1 - len(false_pos) / len(judged) if judged else 0.0
@@ -117,13 +126,13 @@ def test_demo_planted_behaviours_found():
     for p, kind in planted_pairs(truth):
         if kind == "encrypted-attachment":
             continue        # checked on its own below
-        missing = set(p["message_ids"]) - found_ids(all_findings,
-                                                     p["custodian"], kind)
+        missing = planted_ids(p) - found_ids(all_findings, p["custodian"],
+                                             kind)
         if missing:
             raise AssertionError("%s: no %s finding covers %d of its %d "
                                  "messages, e.g. %s" % (
                                      p["id"], kind, len(missing),
-                                     len(p["message_ids"]),
+                                     len(planted_ids(p)),
                                      sorted(missing)[0]))
 
 
