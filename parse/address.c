@@ -6,6 +6,8 @@
  * are flattened with the group name kept, and an empty group adds
  * nothing.  An entry without exactly one '@' is kept with address NULL,
  * its text in raw and a defect, so it is never counted as an address.
+ * From a field GMime cannot read as a list at all, the words that are
+ * valid addr-specs are taken, with a defect.
  */
 #include <string.h>
 
@@ -100,6 +102,72 @@ address_add_list(InternetAddressList *list, const char *group,
 	}
 }
 
+/* Rewrites Outlook's ';' list separators as ',' in a list that has no
+ * group (no ':' outside quotes, comments and angle brackets). */
+static void
+address_fix_semicolons(char *value)
+{
+	gboolean group = FALSE;
+
+	/* Pass 0 looks for a group, pass 1 rewrites the separators. */
+	for (int pass = 0; pass < 2; pass++) {
+		gboolean quoted = FALSE;
+		int comment = 0, angle = 0;
+
+		for (char *p = value; *p != '\0'; p++) {
+			if (*p == '\\' && p[1] != '\0') {
+				p++;
+			} else if (*p == '"' && comment == 0) {
+				quoted = !quoted;
+			} else if (quoted) {
+				continue;
+			} else if (*p == '(') {
+				comment++;
+			} else if (*p == ')' && comment > 0) {
+				comment--;
+			} else if (comment > 0) {
+				continue;
+			} else if (*p == '<') {
+				angle++;
+			} else if (*p == '>' && angle > 0) {
+				angle--;
+			} else if (*p == ':' && angle == 0) {
+				group = TRUE;
+			} else if (*p == ';' && angle == 0 && pass == 1) {
+				*p = ',';
+			}
+		}
+		if (group)
+			return;
+	}
+}
+
+/* Takes every word of unparsable text that is a valid addr-spec, as in
+ * "Delivered-To: mailing list list@example.org".  Text without one is
+ * kept as a single entry with address NULL and the text in raw. */
+static int
+address_salvage(const char *value, enum mt_address_kind kind,
+		struct mt_message *msg)
+{
+	char **words = g_strsplit_set(value, " \t,;<>()\"", -1);
+	struct mt_address *a;
+	int found = 0;
+
+	for (int i = 0; words[i] != NULL && found < 1000; i++) {
+		if (!address_is_valid(words[i]))
+			continue;
+		a = mt_message_add_address(msg, kind, NULL, words[i], NULL);
+		a->raw = address_clean(value);
+		found++;
+	}
+	g_strfreev(words);
+	if (found == 0) {
+		a = mt_message_add_address(msg, kind, NULL, NULL, NULL);
+		a->raw = address_clean(value);
+	}
+	return found;
+}
+
 void
 parse_address_list(GMimeParserOptions *options, const char *raw,
 		   enum mt_address_kind kind, struct mt_message *msg)
@@ -115,18 +183,18 @@ parse_address_list(GMimeParserOptions *options, const char *raw,
 	if (strstr(value, "=?") != NULL)
 		charset_defect = parse_header_check_charsets(
 			value, mt_address_kind_name(kind), msg);
+	if (strchr(value, ';') != NULL)
+		address_fix_semicolons(value);
 	list = internet_address_list_parse(options, value);
 	if (list == NULL || internet_address_list_length(list) == 0) {
 		/* "undisclosed-recipients:;" parses to one empty group, so
-		 * only text with no list at all gets here.  The text is kept
-		 * as an entry without address. */
-		struct mt_address *a = mt_message_add_address(msg, kind, NULL,
-							       NULL, NULL);
+		 * only text with no list at all gets here. */
+		int found = address_salvage(value, kind, msg);
 
-		a->raw = address_clean(value);
 		mt_message_add_defect(msg, "warning", "invalid-address",
-				      "%s: no address in '%.200s'",
-				      mt_address_kind_name(kind), value);
+				      "%s: not an address list, %d address(es) "
+				      "taken from its words: '%.200s'",
+				      mt_address_kind_name(kind), found, value);
 	}
 	address_add_list(list, NULL, kind, value, charset_defect, 0, msg);
 	if (list != NULL)

@@ -15,6 +15,7 @@
 struct message_warnings {
 	struct mt_message *msg;
 	int count;
+	gboolean headers_only;   /* a header block has no body to truncate */
 };
 
 static const char *
@@ -59,6 +60,8 @@ message_on_warning(gint64 offset, GMimeParserWarning code, const char *item,
 			    code != GMIME_WARN_PART_WITHOUT_CONTENT;
 	char *clean;
 
+	if (w->headers_only && code == GMIME_WARN_TRUNCATED_MESSAGE)
+		return;
 	if (++w->count > MESSAGE_MAX_WARNINGS)
 		return;
 	clean = item != NULL ? g_utf8_make_valid(item, MIN(strlen(item), 200))
@@ -213,7 +216,7 @@ message_has_headers(GMimeMessage *message)
 int
 parse_message_bytes(const char *data, size_t len, struct mt_message *msg)
 {
-	struct message_warnings warnings = { msg, 0 };
+	struct message_warnings warnings = { msg, 0, FALSE };
 	GMimeParserOptions *options = message_options_new(&warnings);
 	GByteArray *bounded;
 	GMimeMessage *message;
@@ -250,7 +253,7 @@ void
 parse_transport_headers(const char *headers, size_t len,
 			struct mt_message *msg)
 {
-	struct message_warnings warnings = { msg, 0 };
+	struct message_warnings warnings = { msg, 0, TRUE };
 	GMimeParserOptions *options = message_options_new(&warnings);
 	GByteArray *block = g_byte_array_sized_new((guint)len + 2);
 	GByteArray *bounded;

@@ -297,6 +297,32 @@ test_transport_headers(void)
 	mt_message_free(&msg);
 }
 
+static void
+test_address_salvage(void)
+{
+	static const char raw[] =
+		"Delivered-To: mailing list list@example.org\n"
+		"To: bob@example.org; carol@example.org\n"
+		"From: a@example.com\n\nbody\n";
+	struct mt_message *msg = parse_text(raw, sizeof(raw) - 1, NULL);
+	const struct mt_address *delivered =
+		test_find_address(msg, MT_ADDR_DELIVERED_TO, 0);
+	int to = 0;
+
+	check_str(delivered != NULL ? delivered->address : NULL,
+		  "list@example.org", "address taken from prose field");
+	check_true(test_find_address(msg, MT_ADDR_DELIVERED_TO, 1) == NULL,
+		   "prose words are no addresses");
+	for (guint i = 0; i < msg->addresses->len; i++) {
+		const struct mt_address *a =
+			g_ptr_array_index(msg->addresses, i);
+
+		to += a->kind == MT_ADDR_TO && a->address != NULL;
+	}
+	check_int(to, 2, "semicolon list gives both addresses");
+	mt_message_free(&msg);
+}
+
 /* An attached message in base64 (RFC 2046 forbids it, mailers do it)
  * and a .eml sent as application/octet-stream. */
 static void
@@ -356,6 +382,7 @@ main(void)
 	test_ext_mismatch();
 	test_transport_headers();
 	test_encoded_messages();
+	test_address_salvage();
 	parse_shutdown();
 	return test_failures > 0 ? 1 : 0;
 }
