@@ -317,3 +317,26 @@ def test_small_case_exact_statistics():
                       " FROM stat_recipient WHERE address ="
                       " 'bob@partner.org'")
     mtlib.eq(row, [(6, 1, 2)], "bob: sent, replies, received")
+
+
+def test_demo_pst_variant_same_findings():
+    out, _, case, truth, _ = demo_case()
+    pst = os.path.join(mtlib.tmpdir(), "dave.pst")
+    subprocess.run([sys.executable, os.path.join(
+        mtlib.REPO, "fixtures", "pstgen", "pstgen.py"),
+        os.path.join(out, case["pstgen"]["description"]), pst],
+        check=True, capture_output=True)
+    db = mtlib.ingest(pst, "--custodian", "dave <dave.dunn@example.com>",
+                      "--internal-domain", case["organisation"], "-q")
+    mtlib.run("report", db, "-o", os.path.join(out, "report-pst"),
+              "--domains", os.path.join(out, case["domains"]),
+              "--watchlist", os.path.join(out, case["watchlist"]),
+              "--timezone", "dave=America/New_York", expect=0)
+    all_findings = findings(db)
+    for p, kind in planted_pairs(truth):
+        if p["custodian"] != "dave":
+            continue
+        missing = planted_ids(p) - found_ids(all_findings, "dave", kind)
+        if missing:
+            raise AssertionError("PST variant: %s: no %s finding covers "
+                                 "%s" % (p["id"], kind, sorted(missing)))
