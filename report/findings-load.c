@@ -95,6 +95,7 @@ recipient_free(gpointer p)
 	g_free(r->domain);
 	g_free(r->name);
 	g_array_free(r->sent, TRUE);
+	g_array_free(r->personal, TRUE);
 	g_free(r);
 }
 
@@ -378,6 +379,7 @@ recipient_new(struct fd_context *ctx, sqlite3_stmt *st)
 		r->external = !fd_is_internal_domain(ctx, r->domain);
 	r->name = g_strdup(column_text(st, 3));
 	r->sent = g_array_new(FALSE, FALSE, sizeof(gint64));
+	r->personal = g_array_new(FALSE, FALSE, sizeof(gint64));
 	r->first_sent = r->last_sent = FD_TIME_NONE;
 	r->first_received = r->last_received = FD_TIME_NONE;
 	return r;
@@ -407,6 +409,7 @@ load_recipients(struct fd_context *ctx, struct fd_custodian *c,
 	sqlite3_bind_int64(st, 1, c->id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gint64 id = sqlite3_column_int64(st, 4);
+		const struct fd_sent *s;
 
 		if (!r || strcmp(r->address, column_text(st, 0)) != 0) {
 			r = recipient_new(ctx, st);
@@ -414,6 +417,9 @@ load_recipients(struct fd_context *ctx, struct fd_custodian *c,
 			g_hash_table_insert(by_address, r->address, r);
 		}
 		g_array_append_val(r->sent, id);
+		s = g_hash_table_lookup(ctx->sent_by_id, &id);
+		if (s && !s->automatic)
+			g_array_append_val(r->personal, id);
 		r->bytes += sqlite3_column_int64(st, 5);
 		time_extend(column_time(st, 6), &r->first_sent, &r->last_sent);
 	}

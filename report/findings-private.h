@@ -43,6 +43,7 @@ struct fd_recipient {
 	char *name;             /* a display name seen for it, or NULL */
 	gboolean external;
 	GArray *sent;           /* gint64 message ids, in sent order */
+	GArray *personal;       /* the same without automatic replies */
 	gint64 bytes;           /* message bytes sent to it */
 	int replies;            /* In-Reply-To/References match */
 	int received;           /* any message from it to the custodian */

@@ -5,7 +5,8 @@
  * new address that suddenly takes a large share of the mail or bytes.
  * It also finds mail to the custodian's own address elsewhere, to a
  * lookalike of the company domain, and to domains that look random or
- * are on a freemail or examiner list.  Only external recipients count.
+ * are on a freemail or examiner list.  Only external recipients count,
+ * and automatic replies are left out.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +55,7 @@ one_recipient(struct fd_context *ctx, struct fd_custodian *c,
 	      struct fd_recipient *r)
 {
 	int answers = r->replies ? r->replies : r->received;
-	guint n = r->sent->len;
+	guint n = r->personal->len;
 	struct fd_finding *f;
 
 	if (n < ONE_RECIPIENT_MIN_MESSAGES ||
@@ -72,7 +73,7 @@ one_recipient(struct fd_context *ctx, struct fd_custodian *c,
 		       100.0 * n / MAX(c->sent->len, 1u));
 	fd_finding_add(f, 0, "%d replies by In-Reply-To/References, %d "
 		       "messages received from it", r->replies, r->received);
-	add_messages(ctx, f, r->sent);
+	add_messages(ctx, f, r->personal);
 	return fd_finding_emit(ctx, f);
 }
 
@@ -116,8 +117,8 @@ new_recipient(struct fd_context *ctx, struct fd_custodian *c,
 	    first - first_of_all->utc < NEW_AFTER_DAYS * 86400)
 		goto out;
 	to = first + NEW_WINDOW_DAYS * 86400;
-	for (guint i = 0; i < r->sent->len; i++) {
-		gint64 id = g_array_index(r->sent, gint64, i);
+	for (guint i = 0; i < r->personal->len; i++) {
+		gint64 id = g_array_index(r->personal, gint64, i);
 		const struct fd_sent *s = sent_of(ctx, id);
 
 		if (s && s->utc != FD_TIME_NONE && s->utc < to) {
@@ -212,16 +213,16 @@ self_forwarding(struct fd_context *ctx, struct fd_custodian *c,
 	f = fd_finding_new("self-forwarding", c);
 	f->subject_value = g_strdup(r->address);
 	fd_finding_title(f, "%s sent %u messages to %s, apparently their own "
-			 "address outside the company", c->name, r->sent->len,
+			 "address outside the company", c->name, r->personal->len,
 			 r->address);
 	fd_finding_add(f, 35, "external address that %s", why);
-	fd_finding_add(f, MIN(25.0, 2.0 * r->sent->len), "%u messages sent",
-		       r->sent->len);
+	fd_finding_add(f, MIN(25.0, 2.0 * r->personal->len), "%u messages sent",
+		       r->personal->len);
 	if (list)
 		fd_finding_add(f, 10, "%s is on the built-in %s list",
 			       r->domain, list);
 	g_free(why);
-	add_messages(ctx, f, r->sent);
+	add_messages(ctx, f, r->personal);
 	return fd_finding_emit(ctx, f);
 }
 
@@ -247,10 +248,10 @@ nonsense_handle(struct fd_context *ctx, struct fd_custodian *c,
 		       "run %d, digit ratio %.2f, vowel ratio %.2f", handle,
 		       nf.score, nf.entropy, nf.length, nf.max_consonant_run,
 		       nf.digit_ratio, nf.vowel_ratio);
-	fd_finding_add(f, MIN(15.0, r->sent->len), "%u messages sent",
-		       r->sent->len);
+	fd_finding_add(f, MIN(15.0, r->personal->len), "%u messages sent",
+		       r->personal->len);
 	g_free(handle);
-	add_messages(ctx, f, r->sent);
+	add_messages(ctx, f, r->personal);
 	return fd_finding_emit(ctx, f);
 }
 
@@ -260,7 +261,7 @@ per_recipient(struct fd_context *ctx, struct fd_custodian *c)
 	for (guint i = 0; i < c->recipients->len; i++) {
 		struct fd_recipient *r = c->recipients->pdata[i];
 
-		if (!r->external)
+		if (!r->external || r->personal->len == 0)
 			continue;
 		if (one_recipient(ctx, c, r) < 0 || new_recipient(ctx, c, r) < 0 ||
 		    self_forwarding(ctx, c, r) < 0 ||
@@ -435,7 +436,7 @@ per_domain(struct fd_context *ctx, struct fd_custodian *c)
 			ids = g_array_new(FALSE, FALSE, sizeof(gint64));
 			g_hash_table_insert(by_domain, r->domain, ids);
 		}
-		g_array_append_vals(ids, r->sent->data, r->sent->len);
+		g_array_append_vals(ids, r->personal->data, r->personal->len);
 	}
 	domains = g_list_sort(g_hash_table_get_keys(by_domain),
 			      (GCompareFunc)strcmp);

@@ -98,6 +98,8 @@ def is_true_positive(f, truth):
     """A finding is correct when its messages include some of a planted
     behaviour's messages of the same custodian."""
     for p in truth["planted"]:
+        if p.get("noise"):
+            continue
         if p["custodian"] == f["custodian"] and \
                 (f["message_ids"] | {f["subject_value"]}) & planted_ids(p):
             return True
@@ -168,6 +170,23 @@ def test_demo_ordinary_custodians_not_high():
                 f["severity"] == "high":
             raise AssertionError("ordinary custodian %s has a high finding:"
                                  " %s" % (f["custodian"], f["title"]))
+
+
+def test_demo_noise_triggers_nothing():
+    _, db, _, truth, _ = demo_case()
+    noise = set()
+    for p in truth["planted"]:
+        if p.get("noise"):
+            noise |= set(p["message_ids"])
+    if not noise:
+        raise AssertionError("truth.json plants no noise messages")
+    for f in findings(db):
+        if f["message_ids"] & noise:
+            raise AssertionError("finding %r contains automatic replies"
+                                 % f["title"])
+    logo = mtlib.query(db, "SELECT COUNT(*) FROM finding WHERE explanation"
+                       " LIKE '%logo.png%'")
+    mtlib.eq(logo, [(0,)], "findings that name the logo")
 
 
 def test_demo_event_explains_spike():
