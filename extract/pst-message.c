@@ -621,6 +621,21 @@ pst_read_recovery_note(struct pst_read *r, const struct pst_place *place)
 	r->msg->recovery_note = g_string_free(note, FALSE);
 }
 
+/* Lowers error defects of a recovered item to warnings: unreadable parts
+ * are expected in deleted data and do not make the store damaged. */
+static void
+pst_defects_soften(struct mt_message *msg)
+{
+	for (guint i = 0; i < msg->defects->len; i++) {
+		struct mt_defect *d = g_ptr_array_index(msg->defects, i);
+
+		if (strcmp(d->level, "error") == 0) {
+			g_free(d->level);
+			d->level = g_strdup("warning");
+		}
+	}
+}
+
 /* Returns the message, or NULL with *error_r set when the item's property
  * context cannot be read at all. */
 struct mt_message *
@@ -651,8 +666,10 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 	EVP_MD_CTX_free(md);
 	pst_message_content_key(r.msg, r.msg->content_key);
 
-	if (place->recovery_kind != NULL)
+	if (place->recovery_kind != NULL) {
 		pst_read_recovery_note(&r, place);
+		pst_defects_soften(r.msg);
+	}
 	libpff_record_set_free(&r.set, NULL);
 	g_string_free(r.lost, TRUE);
 	return r.msg;
