@@ -40,7 +40,8 @@ zip_encryption(const unsigned char *data, size_t len)
 		if (le16(data + flags_at + 2) == ZIP_AES_METHOD)
 			return "encrypted zip entry (AES, method 99)";
 		if (le16(data + flags_at) & 1)
-			return "encrypted zip entry (general purpose flag bit 0)";
+			return "encrypted zip entry (general purpose flag "
+			       "bit 0)";
 	}
 	return NULL;
 }

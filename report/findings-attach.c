@@ -41,7 +41,8 @@ static const struct {
 
 static const char *const archive_types[] = {
 	"application/zip", "application/x-7z-compressed",
-	"application/x-rar", "application/vnd.rar", "application/x-rar-compressed",
+	"application/x-rar", "application/vnd.rar",
+	"application/x-rar-compressed",
 	"application/gzip", "application/x-gzip", "application/x-tar",
 	"application/x-bzip2", "application/x-xz", "application/zstd",
 	"application/x-zstd", "application/vnd.ms-cab-compressed",

@@ -39,8 +39,8 @@ input_read(struct fd_context *ctx, const char *kind, const char *path)
 	int rc;
 
 	if (!g_file_get_contents(path, &data, &len, &error)) {
-		fprintf(stderr, "error: findings: cannot read the %s file: %s\n",
-			kind, error->message);
+		fprintf(stderr, "error: findings: cannot read the %s file: "
+			"%s\n", kind, error->message);
 		g_error_free(error);
 		return NULL;
 	}
@@ -118,7 +118,9 @@ csv_split(const char *line)
 		} else if (*p == '"') {
 			quoted = !quoted;
 		} else if (*p == ',' && !quoted) {
-			g_ptr_array_add(fields, g_strstrip(g_strdup(field->str)));
+			char *value = g_strdup(field->str);
+
+			g_ptr_array_add(fields, g_strstrip(value));
 			g_string_truncate(field, 0);
 		} else {
 			g_string_append_c(field, *p);
@@ -207,9 +209,9 @@ load_domains(struct fd_context *ctx, const char *path)
 		words = g_strsplit_set(lines[i], " \t", 2);
 		if (!words[1] || !g_strstrip(words[1])[0] ||
 		    !strchr(words[0], '.')) {
-			fprintf(stderr, "error: findings: domains file '%s' line "
-				"%d: expected 'domain list-name', got '%.80s'\n",
-				path, i + 1, lines[i]);
+			fprintf(stderr, "error: findings: domains file '%s' "
+				"line %d: expected 'domain list-name', got "
+				"'%.80s'\n", path, i + 1, lines[i]);
 			g_strfreev(words);
 			g_strfreev(lines);
 			return -1;

@@ -190,8 +190,8 @@ apply_options(struct fd_context *ctx)
 		if (sscanf(value, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3)
 			dt = g_date_time_new_utc(y, m, d, 0, 0, 0);
 		if (!dt) {
-			fprintf(stderr, "error: findings: invalid departure date "
-				"'%s'; expected YYYY-MM-DD\n", value);
+			fprintf(stderr, "error: findings: invalid departure "
+				"date '%s'; expected YYYY-MM-DD\n", value);
 			return -1;
 		}
 		c->departure_utc = g_date_time_to_unix(dt);
@@ -204,7 +204,8 @@ static int
 load_custodian_rows(struct fd_context *ctx)
 {
 	sqlite3_stmt *st = fd_prepare(ctx->db, "SELECT id, name, timezone,"
-				      " departure_utc FROM custodian ORDER BY id");
+				      " departure_utc FROM custodian"
+				      " ORDER BY id");
 	int rc;
 
 	if (!st)
@@ -251,7 +252,8 @@ infer_offset(struct fd_context *ctx, struct fd_custodian *c)
 {
 	sqlite3_stmt *st = fd_prepare(ctx->db,
 		"SELECT m.date_offset_min, COUNT(*) FROM message m WHERE "
-		FD_SENT_WHERE " AND m.custodian_id IS ? AND m.date_zone_known = 1"
+		FD_SENT_WHERE " AND m.custodian_id IS ?"
+		" AND m.date_zone_known = 1"
 		" AND m.date_offset_min IS NOT NULL GROUP BY 1"
 		" ORDER BY 2 DESC, 1 LIMIT 1");
 

@@ -79,7 +79,8 @@ subject_base(const char *subject, gboolean *forward_r)
 		for (int i = 0; forward_prefixes[i] && !stripped; i++) {
 			size_t n = strlen(forward_prefixes[i]);
 
-			if (g_ascii_strncasecmp(p, forward_prefixes[i], n) == 0) {
+			if (g_ascii_strncasecmp(p, forward_prefixes[i],
+						n) == 0) {
 				p += n;
 				stripped = *forward_r = TRUE;
 			}
@@ -112,7 +113,8 @@ inbound_subjects(struct fd_context *ctx, struct fd_custodian *c)
 		"SELECT subject, COALESCE(delivery_utc, sent_utc) FROM message"
 		" WHERE custodian_id = ? AND direction = 'inbound'"
 		" AND duplicate_of IS NULL AND subject IS NOT NULL"
-		" AND COALESCE(delivery_utc, sent_utc) IS NOT NULL ORDER BY id");
+		" AND COALESCE(delivery_utc, sent_utc) IS NOT NULL"
+		" ORDER BY id");
 
 	if (!st) {
 		g_hash_table_destroy(map);
@@ -230,7 +232,8 @@ fd_mail_rules(struct fd_context *ctx)
 				 path ? path : "(none)");
 		fd_finding_add(f, 45, "an Outlook rule (%s) is stored in the "
 			       "mailbox; rules can forward or redirect mail "
-			       "automatically, so its actions need review", cls);
+			       "automatically, so its actions need review",
+			       cls);
 		fd_finding_add_message(f, sqlite3_column_int64(st, 0));
 		if (fd_finding_emit(ctx, f) < 0) {
 			sqlite3_finalize(st);

@@ -213,8 +213,8 @@ self_forwarding(struct fd_context *ctx, struct fd_custodian *c,
 	f = fd_finding_new("self-forwarding", c);
 	f->subject_value = g_strdup(r->address);
 	fd_finding_title(f, "%s sent %u messages to %s, apparently their own "
-			 "address outside the company", c->name, r->personal->len,
-			 r->address);
+			 "address outside the company", c->name,
+			 r->personal->len, r->address);
 	fd_finding_add(f, 35, "external address that %s", why);
 	fd_finding_add(f, MIN(25.0, 2.0 * r->personal->len), "%u messages sent",
 		       r->personal->len);
@@ -263,7 +263,8 @@ per_recipient(struct fd_context *ctx, struct fd_custodian *c)
 
 		if (!r->external || r->personal->len == 0)
 			continue;
-		if (one_recipient(ctx, c, r) < 0 || new_recipient(ctx, c, r) < 0 ||
+		if (one_recipient(ctx, c, r) < 0 ||
+		    new_recipient(ctx, c, r) < 0 ||
 		    self_forwarding(ctx, c, r) < 0 ||
 		    nonsense_handle(ctx, c, r) < 0)
 			return -1;
@@ -345,9 +346,9 @@ judge_domain(struct fd_context *ctx, struct fd_custodian *c,
 				 c->name, domain);
 		fd_finding_add(f, 0.6 * nf.score, "label '%s' name score %.0f: "
 			       "entropy %.2f bits/char, length %d, longest "
-			       "consonant run %d, digit ratio %.2f, vowel ratio "
-			       "%.2f", label, nf.score, nf.entropy, nf.length,
-			       nf.max_consonant_run, nf.digit_ratio,
+			       "consonant run %d, digit ratio %.2f, vowel "
+			       "ratio %.2f", label, nf.score, nf.entropy,
+			       nf.length, nf.max_consonant_run, nf.digit_ratio,
 			       nf.vowel_ratio);
 		fd_finding_add(f, MIN(20.0, ids->len), "%u messages sent",
 			       ids->len);
@@ -376,9 +377,11 @@ judge_domain(struct fd_context *ctx, struct fd_custodian *c,
 	if (rc == 0 && imitated) {
 		f = domain_finding(ctx, c, "lookalike-address", domain, ids);
 		fd_finding_title(f, "%s wrote to %s, which imitates the "
-				 "company domain %s", c->name, domain, imitated);
+				 "company domain %s", c->name, domain,
+				 imitated);
 		fd_finding_add(f, 55, "domain label within %d edits of, or "
-			       "containing, '%s'", LOOKALIKE_MAX_EDITS, imitated);
+			       "containing, '%s'", LOOKALIKE_MAX_EDITS,
+			       imitated);
 		fd_finding_add(f, MIN(15.0, ids->len), "%u messages sent",
 			       ids->len);
 		rc = fd_finding_emit(ctx, f);

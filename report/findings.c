@@ -319,7 +319,8 @@ finding_insert(struct fd_context *ctx, struct fd_finding *f,
 		return -1;
 	for (guint i = 0; i < f->messages->len; i++) {
 		sqlite3_bind_int64(st, 1, finding_id);
-		sqlite3_bind_int64(st, 2, g_array_index(f->messages, gint64, i));
+		sqlite3_bind_int64(st, 2,
+				   g_array_index(f->messages, gint64, i));
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
@@ -426,7 +427,8 @@ rank_custodians(struct fd_context *ctx)
 			" metric, value) VALUES (?,?,?)");
 	for (guint i = 0; st && i < order->len && rc == 0; i++) {
 		struct fd_custodian *c = order->pdata[i];
-		const char *metric[] = { "rank", "on_access_list", "max_score" };
+		const char *metric[] = { "rank", "on_access_list",
+					 "max_score" };
 		double value[] = { i + 1, c->on_access_list, c->max_score };
 
 		for (int k = 0; k < 3 && rc == 0; k++) {

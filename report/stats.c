@@ -320,7 +320,8 @@ static void
 sent_pointers(const struct fd_custodian *c, GPtrArray *out)
 {
 	for (guint i = 0; i < c->sent->len; i++)
-		g_ptr_array_add(out, &g_array_index(c->sent, struct fd_sent, i));
+		g_ptr_array_add(out,
+				&g_array_index(c->sent, struct fd_sent, i));
 }
 
 int
@@ -342,8 +343,8 @@ stats_write(struct fd_context *ctx)
 	if (rc == 0)
 		rc = stats_write_one(ctx->db, 0, everyone, NULL);
 	if (rc < 0)
-		fprintf(stderr, "error: findings: cannot store statistics: %s\n",
-			sqlite3_errmsg(ctx->db));
+		fprintf(stderr, "error: findings: cannot store statistics: "
+			"%s\n", sqlite3_errmsg(ctx->db));
 	g_ptr_array_free(everyone, TRUE);
 	return rc;
 }

@@ -121,8 +121,8 @@ message_add(sqlite3 *db, const struct msg *m)
 		" message_id, in_reply_to, subject, from_addr, from_name,"
 		" date_utc, date_offset_min, date_zone_known, sent_utc,"
 		" sent_offset_min, size, duplicate_of, direction, custodian_id)"
-		" VALUES (%d, 1, 'l%d', %Q, 'm%d@example.com', %Q, %Q, %Q, NULL,"
-		" %lld, %d, 1, %lld, %d, %lld, %s, %Q, %d)",
+		" VALUES (%d, 1, 'l%d', %Q, 'm%d@example.com', %Q, %Q, %Q,"
+		" NULL, %lld, %d, 1, %lld, %d, %lld, %s, %Q, %d)",
 		m->id, m->id, m->status ? m->status : "allocated", m->id,
 		m->in_reply_to, m->subject, m->from, (long long)m->utc,
 		m->offset_min, (long long)m->utc, m->offset_min,
@@ -332,9 +332,11 @@ exfiltration_case(int exfil_day)
 			for (int k = 0; k < 5; k++) {
 				struct msg m = { .id = id, .custodian = c,
 					.direction = "outbound",
-					.utc = MONDAY + day * 24 * H + (10 + k) * H,
-					.size = 2000, .from = c == 1 ?
-					"mallory@example.com" : "olivia@example.com",
+					.utc = MONDAY + day * 24 * H +
+					       (10 + k) * H,
+					.size = 2000,
+					.from = c == 1 ? "mallory@example.com"
+						       : "olivia@example.com",
 					.subject = "work" };
 
 				message_add(db, &m);
@@ -403,7 +405,8 @@ test_exfiltration(void)
 	check_num(finding_count(db, 1, "spike", "AND subject_value = 'hour'"),
 		  1, "night hours merge into one");
 	check_num(query_num(db, "SELECT COUNT(*) FROM finding WHERE"
-			    " custodian_id = 2"), 0, "ordinary custodian clean");
+			    " custodian_id = 2"), 0,
+		  "ordinary custodian clean");
 	check_num(query_num(db, "SELECT COUNT(*) FROM finding f JOIN"
 			    " finding_message fm ON fm.finding_id = f.id"
 			    " WHERE f.custodian_id = 1 AND fm.message_id < 1000"
@@ -420,9 +423,10 @@ test_exfiltration(void)
 			    " WHERE custodian_id = 1 AND kind = 'day'"
 			    " AND bucket = '2024-03-27'"), 5,
 		  "baseline median of weekdays");
-	check_num(query_num(db, "SELECT COUNT(*) FROM finding WHERE kind LIKE"
-			    " '%%attachment%%' AND explanation LIKE '%%logo%%'"),
-		  0, "repeated logo is noise");
+	check_num(query_num(db, "SELECT COUNT(*) FROM finding WHERE kind"
+			    " LIKE '%%attachment%%'"
+			    " AND explanation LIKE '%%logo%%'"), 0,
+		  "repeated logo is noise");
 	sqlite3_close(db);
 }
 
