@@ -113,6 +113,8 @@ void fd_finding_title(struct fd_finding *f, const char *fmt, ...)
 /* Adds points to the score with the reason, for the explanation. */
 void fd_finding_add(struct fd_finding *f, double points, const char *fmt,
 		    ...) G_GNUC_PRINTF(3, 4);
+/* Adds a message; a repeat of the last one added is dropped, so callers
+ * add each message's rows together (attachments of one message). */
 void fd_finding_add_message(struct fd_finding *f, gint64 message_id);
 /* Applies the common weights (deleted copies, departure window, corporate
  * events), stores the finding and its messages, and frees f.  Returns 0

@@ -77,21 +77,33 @@ one_recipient(struct fd_context *ctx, struct fd_custodian *c,
 	return fd_finding_emit(ctx, f);
 }
 
-/* Sums the custodian's messages and bytes sent in [from, to). */
+/* Sums the custodian's messages and bytes sent in [from, to).  Sent
+ * mail is ordered by time with undated messages last, so a binary
+ * search finds the start. */
 static void
 window_totals(const struct fd_custodian *c, gint64 from, gint64 to,
 	      guint *messages_r, gint64 *bytes_r)
 {
+	const struct fd_sent *sent = (const struct fd_sent *)c->sent->data;
+	guint lo = 0, hi = c->sent->len;
+
+	while (hi > 0 && sent[hi - 1].utc == FD_TIME_NONE)
+		hi--;
+	while (lo < hi) {
+		guint mid = lo + (hi - lo) / 2;
+
+		if (sent[mid].utc < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	*messages_r = 0;
 	*bytes_r = 0;
-	for (guint i = 0; i < c->sent->len; i++) {
-		const struct fd_sent *s = &g_array_index(c->sent,
-							 struct fd_sent, i);
-
-		if (s->utc != FD_TIME_NONE && s->utc >= from && s->utc < to) {
-			(*messages_r)++;
-			*bytes_r += s->size;
-		}
+	for (guint i = lo; i < c->sent->len; i++) {
+		if (sent[i].utc == FD_TIME_NONE || sent[i].utc >= to)
+			break;
+		(*messages_r)++;
+		*bytes_r += sent[i].size;
 	}
 }
 

@@ -213,11 +213,10 @@ fd_finding_add(struct fd_finding *f, double points, const char *fmt, ...)
 void
 fd_finding_add_message(struct fd_finding *f, gint64 message_id)
 {
-	gint64 *ids = (gint64 *)f->messages->data;
+	guint n = f->messages->len;
 
-	for (guint i = 0; i < f->messages->len; i++)
-		if (ids[i] == message_id)
-			return;
+	if (n && g_array_index(f->messages, gint64, n - 1) == message_id)
+		return;
 	g_array_append_val(f->messages, message_id);
 }
 
