@@ -30,7 +30,7 @@ address_is_valid(const char *addr)
 	for (const char *p = addr; *p != '\0'; p++)
 		if ((unsigned char)*p <= ' ')
 			return FALSE;
-	return TRUE;
+	return g_utf8_validate(addr, -1, NULL);
 }
 
 static char *
@@ -56,22 +56,34 @@ address_add_mailbox(InternetAddressMailbox *mailbox, const char *group,
 	const char *addr = internet_address_mailbox_get_addr(mailbox);
 	char *name = address_clean(
 		internet_address_get_name(INTERNET_ADDRESS(mailbox)));
+	char *decoded = NULL;
 	struct mt_address *a;
+
+	/* Raw 8-bit bytes that are not UTF-8 (RFC 6532 allows only UTF-8)
+	 * are read through GMime's fallback charsets. */
+	if (addr != NULL && !g_utf8_validate(addr, -1, NULL)) {
+		decoded = g_mime_utils_decode_8bit(NULL, addr, strlen(addr));
+		parse_defect(msg, "warning", "invalid-utf8-header",
+			     "%s: address bytes are not UTF-8: %s",
+			     mt_address_kind_name(kind), decoded);
+		addr = decoded;
+	}
 
 	if (address_is_valid(addr)) {
 		a = mt_message_add_address(msg, kind, name, addr, group);
 		if (charset_defect)
-			a->raw = g_strdup(raw_header);
+			a->raw = address_clean(raw_header);
 	} else {
 		a = mt_message_add_address(msg, kind, name, NULL, group);
 		a->raw = address_clean(addr != NULL && *addr != '\0'
 					       ? addr : raw_header);
-		mt_message_add_defect(msg, "warning", "invalid-address",
+		parse_defect(msg, "warning", "invalid-address",
 				      "%s: entry '%s' is not an addr-spec",
 				      mt_address_kind_name(kind),
 				      addr != NULL ? addr : "");
 	}
 	g_free(name);
+	g_free(decoded);
 }
 
 static void
@@ -149,7 +161,10 @@ static int
 address_salvage(const char *value, enum mt_address_kind kind,
 		struct mt_message *msg)
 {
-	char **words = g_strsplit_set(value, " \t,;<>()\"", -1);
+	char *text = g_utf8_validate(value, -1, NULL)
+		? g_strdup(value)
+		: g_mime_utils_decode_8bit(NULL, value, strlen(value));
+	char **words = g_strsplit_set(text, " \t,;<>()\"", -1);
 	struct mt_address *a;
 	int found = 0;
 
@@ -161,6 +176,7 @@ address_salvage(const char *value, enum mt_address_kind kind,
 		found++;
 	}
 	g_strfreev(words);
+	g_free(text);
 	if (found == 0) {
 		a = mt_message_add_address(msg, kind, NULL, NULL, NULL);
 		a->raw = address_clean(value);
@@ -191,7 +207,7 @@ parse_address_list(GMimeParserOptions *options, const char *raw,
 		 * only text with no list at all gets here. */
 		int found = address_salvage(value, kind, msg);
 
-		mt_message_add_defect(msg, "warning", "invalid-address",
+		parse_defect(msg, "warning", "invalid-address",
 				      "%s: not an address list, %d address(es) "
 				      "taken from its words: '%.200s'",
 				      mt_address_kind_name(kind), found, value);

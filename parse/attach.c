@@ -131,7 +131,7 @@ parse_attach_clean_name(const char *name, size_t len, struct mt_message *msg)
 		replaced = TRUE;
 	}
 	if (replaced && msg != NULL)
-		mt_message_add_defect(msg, "warning", "attachment-name-bytes",
+		parse_defect(msg, "warning", "attachment-name-bytes",
 				      "attachment name '%s' had NUL or invalid "
 				      "UTF-8 bytes, which were replaced",
 				      out->str);
@@ -159,7 +159,7 @@ parse_attach_add(struct mt_message *msg, const unsigned char *data,
 	if (msg->attachments->len >= PARSE_MAX_ATTACHMENTS) {
 		if (attach_limit_reported(msg))
 			return -1;
-		mt_message_add_defect(msg, "error", "attachment-limit",
+		parse_defect(msg, "error", "attachment-limit",
 				      "more than %d attachments; '%s' (%zu "
 				      "bytes) and later ones are not listed",
 				      PARSE_MAX_ATTACHMENTS,

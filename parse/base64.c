@@ -47,22 +47,22 @@ base64_report(struct mt_message *msg, const char *part, size_t invalid,
 	if (msg == NULL)
 		return;
 	if (invalid > 0)
-		mt_message_add_defect(msg, "warning",
+		parse_defect(msg, "warning",
 				      "invalid-base64-characters",
 				      "%s: %zu bytes outside the base64 "
 				      "alphabet were ignored", part, invalid);
 	if (trailing > 0)
-		mt_message_add_defect(msg, "note", "base64-data-after-padding",
+		parse_defect(msg, "note", "base64-data-after-padding",
 				      "%s: %zu base64 characters after the "
 				      "padding were not decoded", part,
 				      trailing);
 	if (leftover == 1)
-		mt_message_add_defect(msg, "warning", "truncated-base64",
+		parse_defect(msg, "warning", "truncated-base64",
 				      "%s: a lone final base64 character "
 				      "holds no whole octet and was dropped",
 				      part);
 	else if (leftover > 1)
-		mt_message_add_defect(msg, "warning", "missing-base64-padding",
+		parse_defect(msg, "warning", "missing-base64-padding",
 				      "%s: the final quantum has no '=' "
 				      "padding; its %d octet(s) were kept",
 				      part, leftover - 1);

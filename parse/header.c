@@ -34,7 +34,7 @@ header_clean_value(const char *value, const char *field,
 		clean = g_strdup(value);
 	} else {
 		clean = g_utf8_make_valid(value, -1);
-		mt_message_add_defect(msg, "warning", "invalid-utf8-header",
+		parse_defect(msg, "warning", "invalid-utf8-header",
 				      "%s: value is not valid UTF-8", field);
 	}
 	for (char *p = clean; *p != '\0'; p++)
@@ -84,7 +84,7 @@ header_check_run(const char *charset, GByteArray *bytes, const char *raw,
 
 	if (cd == (GIConv)-1) {
 		value = parse_header_unfold(raw);
-		mt_message_add_defect(msg, "warning", "unknown-charset",
+		parse_defect(msg, "warning", "unknown-charset",
 				      "%s: charset '%s' is unknown; raw value: %s",
 				      field, charset, value);
 		g_free(value);
@@ -97,7 +97,7 @@ header_check_run(const char *charset, GByteArray *bytes, const char *raw,
 	if (error == NULL)
 		return FALSE;
 	value = parse_header_unfold(raw);
-	mt_message_add_defect(msg, "warning", "invalid-charset-bytes",
+	parse_defect(msg, "warning", "invalid-charset-bytes",
 			      "%s: bytes invalid in charset '%s'; raw value: %s",
 			      field, charset, value);
 	g_free(value);
@@ -172,10 +172,12 @@ parse_header_check_charsets(const char *raw, const char *field,
 
 /* Joins the ids of an In-Reply-To or References value with spaces. */
 static char *
-header_read_ids(GMimeParserOptions *options, const char *raw)
+header_read_ids(GMimeParserOptions *options, const char *raw,
+		const char *field, struct mt_message *msg)
 {
 	GMimeReferences *refs = g_mime_references_parse(options, raw);
 	GString *out = g_string_new(NULL);
+	char *ids;
 
 	for (int i = 0; refs != NULL && i < g_mime_references_length(refs);
 	     i++) {
@@ -189,13 +191,16 @@ header_read_ids(GMimeParserOptions *options, const char *raw)
 		g_string_free(out, TRUE);
 		return NULL;
 	}
-	return g_string_free(out, FALSE);
+	ids = header_clean_value(out->str, field, msg);
+	g_string_free(out, TRUE);
+	return ids;
 }
 
 static char *
-header_read_message_id(const char *raw)
+header_read_message_id(const char *raw, struct mt_message *msg)
 {
 	char *id = g_mime_utils_decode_message_id(raw);
+	char *clean;
 
 	if (id == NULL || *id == '\0') {
 		g_free(id);
@@ -205,7 +210,9 @@ header_read_message_id(const char *raw)
 			return NULL;
 		}
 	}
-	return id;
+	clean = header_clean_value(id, "Message-ID", msg);
+	g_free(id);
+	return clean;
 }
 
 static void
@@ -219,7 +226,7 @@ header_read_date(const char *raw, gboolean transport_only,
 
 	if (mt_message_find_time(msg, MT_TIME_DATE) != NULL) {
 		if (!transport_only)
-			mt_message_add_defect(msg, "note", "duplicate-date",
+			parse_defect(msg, "note", "duplicate-date",
 					      "second Date header ignored: %s",
 					      value);
 		g_free(value);
@@ -231,7 +238,7 @@ header_read_date(const char *raw, gboolean transport_only,
 		mt_message_add_time(msg, MT_TIME_DATE, utc, offset,
 				    zone_known, value);
 	else
-		mt_message_add_defect(msg, "warning", "invalid-date",
+		parse_defect(msg, "warning", "invalid-date",
 				      "Date header cannot be parsed: %s",
 				      value);
 	g_free(value);
@@ -255,7 +262,7 @@ header_read_received(GPtrArray *values, struct mt_message *msg)
 		gboolean k;
 
 		if (!parse_received_date(v, &u, &o, &k)) {
-			mt_message_add_defect(msg, "note",
+			parse_defect(msg, "note",
 					      "invalid-received-date",
 					      "Received header %u has no "
 					      "readable date: %.200s", i + 1, v);
@@ -368,13 +375,15 @@ header_read_one(GMimeParserOptions *options, GMimeHeader *header,
 		header_read_subject(options, raw, msg);
 	} else if (g_ascii_strcasecmp(name, "Message-ID") == 0) {
 		if (msg->message_id == NULL)
-			msg->message_id = header_read_message_id(raw);
+			msg->message_id = header_read_message_id(raw, msg);
 	} else if (g_ascii_strcasecmp(name, "In-Reply-To") == 0) {
 		if (msg->in_reply_to == NULL)
-			msg->in_reply_to = header_read_ids(options, raw);
+			msg->in_reply_to = header_read_ids(options, raw,
+							   "In-Reply-To", msg);
 	} else if (g_ascii_strcasecmp(name, "References") == 0) {
 		if (msg->references == NULL)
-			msg->references = header_read_ids(options, raw);
+			msg->references = header_read_ids(options, raw,
+							  "References", msg);
 	} else if (g_ascii_strcasecmp(name, "Date") == 0) {
 		header_read_date(raw, transport_only, msg);
 	} else if (g_ascii_strcasecmp(name, "Received") == 0) {

@@ -4,6 +4,8 @@
  * and typing primitives every other file of parse/ uses.  libmagic cookies
  * are not thread-safe, so every lookup holds one mutex.
  */
+#include <stdarg.h>
+#include <string.h>
 #include <magic.h>
 #include <openssl/evp.h>
 
@@ -69,6 +71,27 @@ parse_magic_lookup(const unsigned char *data, size_t len, char **type_r,
 		desc = magic_buffer(magic_desc_cookie, data, len);
 	*desc_r = g_strdup(desc);
 	g_mutex_unlock(&magic_lock);
+}
+
+void
+parse_defect(struct mt_message *msg, const char *level, const char *code,
+	     const char *fmt, ...)
+{
+	va_list ap;
+	char *detail, *clean;
+	size_t len;
+
+	va_start(ap, fmt);
+	detail = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	len = strlen(detail);
+	clean = g_utf8_make_valid(detail, (gssize)MIN(len, 1000));
+	for (char *p = clean; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	mt_message_add_defect(msg, level, code, "%s", clean);
+	g_free(clean);
+	g_free(detail);
 }
 
 void

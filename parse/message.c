@@ -69,7 +69,7 @@ message_on_warning(gint64 offset, GMimeParserWarning code, const char *item,
 	for (char *p = clean; *p != '\0'; p++)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
-	mt_message_add_defect(w->msg,
+	parse_defect(w->msg,
 			      critical || code == GMIME_WARN_TRUNCATED_MESSAGE
 				      ? "warning" : "note",
 			      message_warning_code(code),
@@ -97,7 +97,7 @@ message_cut_field(GByteArray *out, const char *field, size_t len,
 	g_byte_array_append(out, (const guint8 *)field,
 			    PARSE_MAX_HEADER_FIELD);
 	g_byte_array_append(out, (const guint8 *)"\n", 1);
-	mt_message_add_defect(msg, "warning", "header-field-truncated",
+	parse_defect(msg, "warning", "header-field-truncated",
 			      "header field '%.*s' of %zu bytes was cut to %d "
 			      "bytes", name_len, field, len,
 			      PARSE_MAX_HEADER_FIELD);
@@ -159,7 +159,7 @@ message_bound_headers(const char *data, size_t len, struct mt_message *msg)
 	if (b.out == NULL)
 		return NULL;
 	if (b.dropped > 0)
-		mt_message_add_defect(msg, "error", "header-fields-dropped",
+		parse_defect(msg, "error", "header-fields-dropped",
 				      "%zu header fields past the first %d "
 				      "were not read", b.dropped,
 				      PARSE_MAX_HEADER_FIELDS);
@@ -198,7 +198,7 @@ message_options_free(GMimeParserOptions *options,
 {
 	g_mime_parser_options_free(options);
 	if (warnings->count > MESSAGE_MAX_WARNINGS)
-		mt_message_add_defect(warnings->msg, "note",
+		parse_defect(warnings->msg, "note",
 				      "mime-warnings-suppressed",
 				      "%d more MIME parser warnings were not "
 				      "recorded", warnings->count -
@@ -231,7 +231,7 @@ parse_message_bytes(const char *data, size_t len, struct mt_message *msg)
 	}
 	message = parse_message_construct(data, len, options);
 	if (!message_has_headers(message)) {
-		mt_message_add_defect(msg, "error", "no-header",
+		parse_defect(msg, "error", "no-header",
 				      "no RFC 5322 header could be read from "
 				      "%" G_GINT64_FORMAT " bytes", msg->size);
 		rc = -1;

@@ -77,7 +77,7 @@ mime_check_encoding(GMimeObject *object, const char *label,
 	value = parse_header_unfold(cte);
 	if (*value != '\0' && g_mime_content_encoding_from_string(value) ==
 	    GMIME_CONTENT_ENCODING_DEFAULT)
-		mt_message_add_defect(msg, "warning",
+		parse_defect(msg, "warning",
 				      "unknown-transfer-encoding",
 				      "%s: Content-Transfer-Encoding '%s' is "
 				      "unknown; content kept as is", label,
@@ -173,7 +173,7 @@ mime_name_with_nul(struct mime_walk *w, GMimeObject *object,
 	if (params != NULL)
 		g_object_unref(params);
 	if (value != NULL)
-		mt_message_add_defect(w->msg, "warning", "nul-in-header",
+		parse_defect(w->msg, "warning", "nul-in-header",
 				      "%s: NUL byte in '%s' shown as U+2400",
 				      field, value);
 	g_free(raw);
@@ -191,8 +191,12 @@ mime_object_filename(struct mime_walk *w, GMimeObject *object)
 				      "filename");
 	if (raw_name == NULL)
 		raw_name = mime_name_with_nul(w, object, "Content-Type", "name");
-	if (raw_name != NULL)
-		return raw_name;
+	if (raw_name != NULL) {
+		clean = parse_attach_clean_name(raw_name, strlen(raw_name),
+						msg);
+		g_free(raw_name);
+		return clean;
+	}
 	if (GMIME_IS_PART(object))
 		name = g_mime_part_get_filename(GMIME_PART(object));
 	if (name == NULL)
@@ -225,10 +229,9 @@ mime_declared_type(GMimeObject *object)
 	g_strstrip(token);
 	lower = g_ascii_strdown(token, -1);
 	g_free(token);
-	for (char *p = lower; *p != '\0'; p++)
-		if (*p == '\r' || *p == '\n' || *p == '\t')
-			*p = ' ';
-	return lower;
+	token = parse_text_one_line(lower);
+	g_free(lower);
+	return token;
 }
 
 static void
@@ -238,12 +241,17 @@ mime_fill_attachment(GMimeObject *object, struct mt_attachment *att)
 		g_mime_object_get_content_disposition(object);
 
 	att->declared_type = mime_declared_type(object);
-	if (disposition != NULL)
-		att->disposition = g_ascii_strdown(
+	if (disposition != NULL &&
+	    g_mime_content_disposition_get_disposition(disposition) != NULL) {
+		char *lower = g_ascii_strdown(
 			g_mime_content_disposition_get_disposition(disposition),
 			-1);
-	if (g_mime_object_get_content_id(object) != NULL)
-		att->content_id = g_strdup(g_mime_object_get_content_id(object));
+
+		att->disposition = parse_text_one_line(lower);
+		g_free(lower);
+	}
+	att->content_id = parse_text_one_line(
+		g_mime_object_get_content_id(object));
 	if (GMIME_IS_PART(object)) {
 		GMimeContentEncoding enc =
 			g_mime_part_get_content_encoding(GMIME_PART(object));
@@ -464,7 +472,7 @@ mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
 {
 	if (nesting > PARSE_MAX_MIME_DEPTH) {
 		if (!w->depth_reported)
-			mt_message_add_defect(w->msg, "error",
+			parse_defect(w->msg, "error",
 					      "mime-nesting-limit",
 					      "MIME parts nested deeper than "
 					      "%d levels were not read",

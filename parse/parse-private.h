@@ -24,6 +24,12 @@
  * included). */
 #define PARSE_MAX_ATTACHMENTS    10000
 
+/* init.c: adds a defect to msg like mt_message_add_defect(), with the
+ * detail made valid UTF-8 on one line and cut to 1000 bytes, because
+ * details quote raw header bytes. */
+void parse_defect(struct mt_message *msg, const char *level,
+		  const char *code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
+
 /* init.c: libmagic lookups, serialised because cookies are not
  * thread-safe.  Both results are newly allocated, NULL on failure. */
 void parse_magic_lookup(const unsigned char *data, size_t len,
@@ -63,6 +69,9 @@ GByteArray *parse_base64_decode(const unsigned char *in, size_t len,
 char *parse_text_to_utf8(const unsigned char *data, size_t len,
 			 const char *charset, const char *part,
 			 struct mt_message *msg);
+/* text.c: copies s as valid UTF-8 on one line (CR, LF and tab made
+ * spaces), for values stored as single-line text.  NULL stays NULL. */
+char *parse_text_one_line(const char *s);
 /* text.c: extracts readable text from HTML (tags dropped, entities
  * decoded, script and style skipped). */
 char *parse_html_to_text(const char *html, size_t len);

@@ -88,7 +88,7 @@ parse_text_to_utf8(const unsigned char *data, size_t len,
 		utf8 = text_convert_strict(data, len, charset, &unknown);
 	if (utf8 == NULL) {
 		if (charset != NULL && msg != NULL)
-			mt_message_add_defect(
+			parse_defect(
 				msg, "warning",
 				unknown ? "unknown-charset"
 					: "invalid-charset-bytes",
@@ -99,6 +99,20 @@ parse_text_to_utf8(const unsigned char *data, size_t len,
 	}
 	parse_text_normalize_eol(utf8, strlen(utf8));
 	return utf8;
+}
+
+char *
+parse_text_one_line(const char *s)
+{
+	char *clean;
+
+	if (s == NULL)
+		return NULL;
+	clean = g_utf8_make_valid(s, -1);
+	for (char *p = clean; *p != '\0'; p++)
+		if (*p == '\r' || *p == '\n' || *p == '\t')
+			*p = ' ';
+	return clean;
 }
 
 static const struct {

@@ -255,8 +255,8 @@ tnef_emit(struct tnef_file *f, int parent, int depth, struct mt_message *msg)
 
 	if (f->long_name != NULL && f->title != NULL)
 		att->short_filename = g_strdup(f->title);
-	att->declared_type = g_strdup(f->mime_tag);
-	att->content_id = g_strdup(f->content_id);
+	att->declared_type = parse_text_one_line(f->mime_tag);
+	att->content_id = parse_text_one_line(f->content_id);
 	att->encoding = g_strdup("tnef");
 	att->is_message = embedded;
 	if (embedded && depth < PARSE_MAX_MIME_DEPTH)
@@ -278,7 +278,7 @@ tnef_read_attribute(guint16 id, const guint8 *p, size_t len,
 		f->bytes = p;
 		f->size = len;
 	} else if (id == ATT_ATTACHMENT && !tnef_read_props(p, len, f)) {
-		mt_message_add_defect(msg, "warning", "invalid-tnef-properties",
+		parse_defect(msg, "warning", "invalid-tnef-properties",
 				      "TNEF attachment property block of %zu "
 				      "bytes is damaged; names may be missing",
 				      len);
@@ -307,7 +307,7 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 
 	if (!tnef_read_u32(&r, &signature) || signature != TNEF_SIGNATURE ||
 	    !tnef_read(&r, 2, &p)) {
-		mt_message_add_defect(msg, "warning", "invalid-tnef",
+		parse_defect(msg, "warning", "invalid-tnef",
 				      "TNEF part of %zu bytes lacks the TNEF "
 				      "signature", len);
 		return 0;
@@ -316,13 +316,13 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 		if (!tnef_read(&r, 1, &level) || !tnef_read_u32(&r, &id) ||
 		    !tnef_read_u32(&r, &size) || !tnef_read(&r, size, &p) ||
 		    !tnef_read(&r, 2, &sum)) {
-			mt_message_add_defect(msg, "warning", "truncated-tnef",
+			parse_defect(msg, "warning", "truncated-tnef",
 					      "TNEF stream ends inside an "
 					      "attribute at offset %zu", r.pos);
 			break;
 		}
 		if (!tnef_checksum_ok(p, size, sum))
-			mt_message_add_defect(msg, "note", "tnef-checksum",
+			parse_defect(msg, "note", "tnef-checksum",
 					      "TNEF attribute 0x%08x has a "
 					      "wrong checksum", id);
 		if (level[0] == TNEF_LEVEL_ATTACH)

@@ -109,7 +109,7 @@ uu_read_block(const char *p, const char *name, int parent, int depth,
 		return 0;
 	}
 	if (!ended)
-		mt_message_add_defect(msg, "warning", "truncated-uuencode",
+		parse_defect(msg, "warning", "truncated-uuencode",
 				      "uuencoded '%s' has no 'end' line; %u "
 				      "bytes decoded", name, data->len);
 	index = parse_attach_add(msg, data->data, data->len, name, parent,
