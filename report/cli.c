@@ -282,14 +282,30 @@ report_usage(FILE *out)
 	      "  --access FILE             addresses with access to the data\n"
 	      "  --timezone CUSTODIAN=ZONE IANA zone or +HHMM (repeatable)\n"
 	      "  --departure CUSTODIAN=YYYY-MM-DD\n"
-	      "                            departure date (repeatable)\n", out);
+	      "                            departure date (repeatable)\n"
+	      "  --html-max-rows N         rows per timeline table in\n"
+	      "                            report.html (default 20000, 0 for\n"
+	      "                            all); the CSV files have every row\n",
+	      out);
 }
 
 struct report_args {
 	const char *db_path;
 	const char *output;
+	guint html_max_rows;
 	struct findings_options fopts;
 };
+
+static gboolean
+parse_row_count(const char *text, guint *value_r)
+{
+	guint64 value;
+
+	if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT, &value, NULL))
+		return FALSE;
+	*value_r = (guint)value;
+	return TRUE;
+}
 
 /* Returns -1 to go on, or the exit status to return. */
 static int
@@ -303,6 +319,7 @@ report_parse(int argc, char **argv, struct report_args *a)
 		{ "access", required_argument, NULL, 'A' },
 		{ "timezone", required_argument, NULL, 'T' },
 		{ "departure", required_argument, NULL, 'P' },
+		{ "html-max-rows", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -318,6 +335,14 @@ report_parse(int argc, char **argv, struct report_args *a)
 		case 'A': a->fopts.access_path = optarg; break;
 		case 'T': g_ptr_array_add(a->fopts.timezones, optarg); break;
 		case 'P': g_ptr_array_add(a->fopts.departures, optarg); break;
+		case 'R':
+			if (!parse_row_count(optarg, &a->html_max_rows)) {
+				fprintf(stderr, "error: report: invalid "
+					"--html-max-rows '%s'; expected a "
+					"number of rows, 0 for all\n", optarg);
+				return MT_EXIT_USAGE;
+			}
+			break;
 		case 'h': report_usage(stdout); return MT_EXIT_OK;
 		default: report_usage(stderr); return MT_EXIT_USAGE;
 		}
@@ -400,6 +425,7 @@ report_cmd_report(int argc, char **argv)
 	int status;
 	sqlite3 *db;
 
+	a.html_max_rows = REPORT_HTML_MAX_ROWS;
 	a.fopts.timezones = g_ptr_array_new();
 	a.fopts.departures = g_ptr_array_new();
 	status = report_parse(argc, argv, &a);
@@ -423,7 +449,8 @@ report_cmd_report(int argc, char **argv)
 		fprintf(stderr, "error: report: %s\n", error);
 		g_free(error);
 	} else {
-		status = report_write_folder(db, a.output, &error) < 0 ?
+		status = report_write_folder(db, a.output, a.html_max_rows,
+					     &error) < 0 ?
 			MT_EXIT_FATAL : MT_EXIT_OK;
 		if (status != MT_EXIT_OK) {
 			fprintf(stderr, "error: report: %s\n", error);

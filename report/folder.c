@@ -249,7 +249,8 @@ folder_custodian_files(sqlite3 *db, char **error_r)
 
 static int
 folder_write_html(const struct folder *dir, sqlite3 *db,
-		  const struct report_timeline *tl, char **error_r)
+		  const struct report_timeline *tl, guint max_rows,
+		  char **error_r)
 {
 	struct output out;
 	int rc;
@@ -257,7 +258,7 @@ folder_write_html(const struct folder *dir, sqlite3 *db,
 	if (output_open(dir, "report.html", HTML_SIGNATURE, &out, error_r) < 0)
 		return -1;
 	fputs(HTML_SIGNATURE "\n", out.f);
-	rc = report_html_write(out.f, db, tl, error_r);
+	rc = report_html_write(out.f, db, tl, max_rows, error_r);
 	return output_close(dir, &out, rc == 0, error_r);
 }
 
@@ -329,7 +330,7 @@ folder_check_all(const struct folder *dir, GPtrArray *custodian_files,
 static int
 folder_write_all(const struct folder *dir, sqlite3 *db,
 		 const struct report_timeline *tl, GPtrArray *custodian_files,
-		 char **error_r)
+		 guint html_max_rows, char **error_r)
 {
 	guint i;
 	int rc;
@@ -346,12 +347,13 @@ folder_write_all(const struct folder *dir, sqlite3 *db,
 					folder_tables[i].first_column,
 					folder_tables[i].write, db, error_r);
 	if (rc == 0)
-		rc = folder_write_html(dir, db, tl, error_r);
+		rc = folder_write_html(dir, db, tl, html_max_rows, error_r);
 	return rc;
 }
 
 int
-report_write_folder(sqlite3 *db, const char *path, char **error_r)
+report_write_folder(sqlite3 *db, const char *path, guint html_max_rows,
+		    char **error_r)
 {
 	struct report_filter all = { NULL, FALSE };
 	struct report_timeline *tl = NULL;
@@ -367,7 +369,8 @@ report_write_folder(sqlite3 *db, const char *path, char **error_r)
 		goto done;
 	tl = report_timeline_load(db, &all, error_r);
 	if (tl != NULL)
-		rc = folder_write_all(&dir, db, tl, custodian_files, error_r);
+		rc = folder_write_all(&dir, db, tl, custodian_files,
+				      html_max_rows, error_r);
 done:
 	if (custodian_files != NULL)
 		g_ptr_array_free(custodian_files, TRUE);

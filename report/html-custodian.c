@@ -198,11 +198,11 @@ html_custodian_recipients(FILE *out, sqlite3 *db, gint64 id)
 		"No recipient statistics.");
 }
 
-/* Writes the message links of one finding: an anchor into the timeline
- * for outbound messages, the bare id for others. */
+/* Writes the message links of one finding: an anchor for messages the
+ * timeline table shows, the bare id for others. */
 static void
 html_finding_messages(FILE *out, sqlite3 *db, gint64 finding_id,
-		      GHashTable *timeline_ids)
+		      GHashTable *shown_ids)
 {
 	sqlite3_stmt *st;
 	int n = 0;
@@ -217,7 +217,7 @@ html_finding_messages(FILE *out, sqlite3 *db, gint64 finding_id,
 
 		if (n++ > 0)
 			fputs(", ", out);
-		if (g_hash_table_contains(timeline_ids, &mid))
+		if (g_hash_table_contains(shown_ids, &mid))
 			fprintf(out, "<a href=\"#msg-%" G_GINT64_FORMAT "\">%"
 				G_GINT64_FORMAT "</a>", mid, mid);
 		else
@@ -228,7 +228,7 @@ html_finding_messages(FILE *out, sqlite3 *db, gint64 finding_id,
 
 static void
 html_custodian_findings(FILE *out, sqlite3 *db, gint64 id,
-			GHashTable *timeline_ids)
+			GHashTable *shown_ids)
 {
 	sqlite3_stmt *st;
 	int n = 0;
@@ -260,7 +260,7 @@ html_custodian_findings(FILE *out, sqlite3 *db, gint64 id,
 			html_cell_column(out, st, col);
 		fputs("<td>", out);
 		html_finding_messages(out, db, sqlite3_column_int64(st, 0),
-				      timeline_ids);
+				      shown_ids);
 		fputs("</td></tr>\n", out);
 	}
 	sqlite3_finalize(st);
@@ -272,7 +272,7 @@ html_custodian_findings(FILE *out, sqlite3 *db, gint64 id,
 
 static void
 html_custodian_section(FILE *out, sqlite3 *db, gint64 id, const char *name,
-		       GHashTable *timeline_ids)
+		       GHashTable *shown_ids)
 {
 	fprintf(out, "<h2 id=\"custodian-%" G_GINT64_FORMAT "\">Custodian ",
 		id);
@@ -286,22 +286,14 @@ html_custodian_section(FILE *out, sqlite3 *db, gint64 id, const char *name,
 	html_chart_recipients(out, db, id);
 	html_chart_attachments(out, db, id);
 	html_custodian_recipients(out, db, id);
-	html_custodian_findings(out, db, id, timeline_ids);
+	html_custodian_findings(out, db, id, shown_ids);
 }
 
 void
-html_custodians_write(FILE *out, sqlite3 *db, const struct report_timeline *tl)
+html_custodians_write(FILE *out, sqlite3 *db, GHashTable *shown_ids)
 {
-	GHashTable *timeline_ids = g_hash_table_new(g_int64_hash,
-						    g_int64_equal);
 	sqlite3_stmt *st;
-	guint i;
 
-	for (i = 0; i < tl->rows->len; i++) {
-		struct report_row *row = tl->rows->pdata[i];
-
-		g_hash_table_add(timeline_ids, &row->id);
-	}
 	if (sqlite3_prepare_v2(db, "SELECT c.id, c.name FROM custodian c"
 			       " ORDER BY " STAT("rank") " IS NULL,"
 			       " " STAT("rank") ", " STAT("on_access_list")
@@ -313,8 +305,7 @@ html_custodians_write(FILE *out, sqlite3 *db, const struct report_timeline *tl)
 					       sqlite3_column_int64(st, 0),
 					       (const char *)
 					       sqlite3_column_text(st, 1),
-					       timeline_ids);
+					       shown_ids);
 		sqlite3_finalize(st);
 	}
-	g_hash_table_destroy(timeline_ids);
 }

@@ -27,9 +27,11 @@ int html_query_table(FILE *out, sqlite3 *db, const char *sql, gint64 param,
 
 /* Report sections. */
 void html_summary_write(FILE *out, sqlite3 *db);
-void html_custodians_write(FILE *out, sqlite3 *db,
-			   const struct report_timeline *tl);
-void html_timeline_write(FILE *out, const struct report_timeline *tl);
+/* shown_ids contains the ids of the timeline rows the report shows, so
+ * findings link only to rows that exist. */
+void html_custodians_write(FILE *out, sqlite3 *db, GHashTable *shown_ids);
+void html_timeline_write(FILE *out, const struct report_timeline *tl,
+			 guint max_rows);
 
 /* One day of the daily volume chart. */
 struct svg_day {

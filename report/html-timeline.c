@@ -92,10 +92,60 @@ html_deleted_count(const struct report_timeline *tl)
 	return n;
 }
 
-void
-html_timeline_write(FILE *out, const struct report_timeline *tl)
+/* Writes the note under a table that stopped at max_rows. */
+static void
+html_limit_note(FILE *out, guint shown, guint total, const char *file)
 {
-	guint i, deleted = html_deleted_count(tl);
+	if (shown < total)
+		fprintf(out, "<p class=\"error\">This table shows the first %u "
+			"of %u rows (--html-max-rows); %s lists them all.</p>\n",
+			shown, total, file);
+}
+
+static void
+html_timeline_all(FILE *out, const struct report_timeline *tl,
+		  guint max_rows)
+{
+	guint i, shown = 0;
+
+	html_timeline_head(out, "timeline-all");
+	for (i = 0; i < tl->rows->len; i++) {
+		if (max_rows > 0 && shown == max_rows)
+			break;
+		html_timeline_row(out, tl->rows->pdata[i], TRUE);
+		shown++;
+	}
+	fputs("</tbody>\n</table>\n", out);
+	html_limit_note(out, shown, tl->rows->len, "timeline.csv");
+}
+
+static void
+html_timeline_deleted(FILE *out, const struct report_timeline *tl,
+		      guint deleted, guint max_rows)
+{
+	guint i, shown = 0;
+
+	html_timeline_head(out, "timeline-deleted");
+	for (i = 0; i < tl->rows->len; i++) {
+		const struct report_row *row = tl->rows->pdata[i];
+
+		if (!report_status_is_deleted(row->status))
+			continue;
+		if (max_rows > 0 && shown == max_rows)
+			break;
+		html_timeline_row(out, row, FALSE);
+		shown++;
+	}
+	fputs("</tbody>\n</table>\n", out);
+	html_limit_note(out, shown, deleted,
+			"'mailtrail timeline --deleted-only'");
+}
+
+void
+html_timeline_write(FILE *out, const struct report_timeline *tl,
+		    guint max_rows)
+{
+	guint deleted = html_deleted_count(tl);
 
 	fprintf(out, "<h2 id=\"timeline\">Outbound timeline</h2>\n"
 		"<p>%u outbound message(s), %u of them deleted, trashed, "
@@ -105,24 +155,13 @@ html_timeline_write(FILE *out, const struct report_timeline *tl)
 	fputs("<p class=\"filter\"><label><input type=\"checkbox\" "
 	      "id=\"deleted-only\"> show only deleted outbound mail</label>"
 	      "</p>\n", out);
-	html_timeline_head(out, "timeline-all");
-	for (i = 0; i < tl->rows->len; i++)
-		html_timeline_row(out, tl->rows->pdata[i], TRUE);
-	fputs("</tbody>\n</table>\n", out);
+	html_timeline_all(out, tl, max_rows);
 
 	fprintf(out, "<h2 id=\"deleted\">Deleted outbound mail</h2>\n"
 		"<p>The %u outbound message(s) whose status is deleted, "
 		"trashed, expunged, recovered or orphan.</p>\n", deleted);
-	if (deleted == 0) {
+	if (deleted == 0)
 		fputs("<p class=\"none\">None.</p>\n", out);
-		return;
-	}
-	html_timeline_head(out, "timeline-deleted");
-	for (i = 0; i < tl->rows->len; i++) {
-		const struct report_row *row = tl->rows->pdata[i];
-
-		if (report_status_is_deleted(row->status))
-			html_timeline_row(out, row, FALSE);
-	}
-	fputs("</tbody>\n</table>\n", out);
+	else
+		html_timeline_deleted(out, tl, deleted, max_rows);
 }

@@ -174,13 +174,22 @@ html_nav(FILE *out, sqlite3 *db)
 
 int
 report_html_write(FILE *out, sqlite3 *db, const struct report_timeline *tl,
-		  char **error_r)
+		  guint max_rows, char **error_r)
 {
+	GHashTable *shown_ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+	guint i;
+
+	for (i = 0; i < tl->rows->len && (max_rows == 0 || i < max_rows); i++) {
+		struct report_row *row = tl->rows->pdata[i];
+
+		g_hash_table_add(shown_ids, &row->id);
+	}
 	html_head(out);
 	html_nav(out, db);
 	html_summary_write(out, db);
-	html_custodians_write(out, db, tl);
-	html_timeline_write(out, tl);
+	html_custodians_write(out, db, shown_ids);
+	html_timeline_write(out, tl, max_rows);
+	g_hash_table_destroy(shown_ids);
 	fputs("<script>", out);
 	fputs(html_script, out);
 	fputs("</script>\n</body>\n</html>\n", out);

@@ -152,7 +152,12 @@ char *report_command_line(int argc, char **argv);
  * per custodian, findings, statistics, recipients, evidence and
  * reconcile CSV files.  Creates dir when missing and rejects replacing a
  * file mailtrail did not write.  Returns 0 or -1 with *error_r set. */
-int report_write_folder(sqlite3 *db, const char *dir, char **error_r);
+int report_write_folder(sqlite3 *db, const char *dir, guint html_max_rows,
+			char **error_r);
+
+/* Default for --html-max-rows: a browser still opens a report with this
+ * many timeline rows; timeline.csv always has them all. */
+#define REPORT_HTML_MAX_ROWS 20000
 
 /* Writes the result of sql as CSV with the query's column names as the
  * header.  Returns 0 or -1 with *error_r set. */
@@ -166,9 +171,12 @@ int report_tables_recipients(FILE *out, sqlite3 *db, char **error_r);
 int report_tables_evidence(FILE *out, sqlite3 *db, char **error_r);
 int report_tables_reconcile(FILE *out, sqlite3 *db, char **error_r);
 
-/* Writes the self-contained HTML case report.  Returns 0 or -1. */
+/* Writes the self-contained HTML case report.  Each timeline table
+ * shows at most max_rows rows (0: all) and says so when it stops
+ * early.  Returns 0 or -1. */
 int report_html_write(FILE *out, sqlite3 *db,
-		      const struct report_timeline *tl, char **error_r);
+		      const struct report_timeline *tl, guint max_rows,
+		      char **error_r);
 
 /* Finishes writing out: flushes and turns a stream error into *error_r
  * naming what.  Returns 0 or -1. */

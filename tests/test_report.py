@@ -303,3 +303,19 @@ def test_report_renders_offline_in_chromium():
     _chromium(html_path, "--screenshot=" + shot, "--window-size=1280,2000")
     with open(shot, "rb") as f:
         eq(f.read(8), b"\x89PNG\r\n\x1a\n", "screenshot is a PNG")
+
+
+def test_report_html_row_limit():
+    db = reportcase.build()
+    out, _ = report(db, "--html-max-rows", "1")
+    html = read_text(os.path.join(out, "report.html"))
+    main = html.split('id="timeline-all"')[1].split("</table>")[0]
+    eq(main.count("<tr class="), 1, "rows in the full table")
+    assert "shows the first 1 of 4 rows" in html, "limit note, timeline"
+    assert "shows the first 1 of 3 rows" in html, "limit note, deleted"
+    for target in re.findall(r'href="#(msg-\d+)"', html):
+        assert 'id="%s"' % target in html, "dangling link " + target
+    eq(len(read_csv(os.path.join(out, "timeline.csv"))), 4,
+       "the CSV keeps every row")
+    proc = report(db, "--html-max-rows", "-5", expect=1)[1]
+    assert "invalid --html-max-rows '-5'" in proc.stderr, proc.stderr
