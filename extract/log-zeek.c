@@ -152,12 +152,15 @@ store_smtp(struct logs_ctx *ctx, const struct zeek_record *r,
 	char *reply = field_text(r, "last_reply");
 	char *from = field_text(r, "mailfrom");
 	char *raw = field_text(r, "ts");
+	char *msg_id;
 
 	m->time_utc = t;
 	m->time_raw = raw;
 	m->has_start = m->has_end = TRUE;
 	m->from_addr = from != NULL ? lower_address(from) : NULL;
-	m->message_id = logs_strip_brackets(field_text(r, "msg_id"), -1);
+	msg_id = field_text(r, "msg_id");
+	m->message_id = logs_strip_brackets(msg_id, -1);
+	g_free(msg_id);
 	m->subject = field_text(r, "subject");
 	m->client_ip = field_text(r, "id.orig_h");
 	m->server_ip = field_text(r, "id.resp_h");
