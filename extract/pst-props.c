@@ -106,12 +106,77 @@ pst_string_clean(const char *data, size_t len, gboolean *had_nul_r)
 	return valid;
 }
 
+/* Decodes UTF-16LE into valid UTF-8: an unpaired surrogate becomes
+ * U+FFFD, an embedded NUL U+2400, and one final NUL terminator is
+ * dropped.  libpff's own conversion stops at the first NUL, which would
+ * hide what follows it (a file name "x\0.exe"). */
+static char *
+pst_utf16_decode(const uint8_t *data, size_t size)
+{
+	size_t units = size / 2;
+	GString *text = g_string_sized_new(units + 1);
+
+	if (units > 0 && data[2 * units - 2] == 0 && data[2 * units - 1] == 0)
+		units--;
+	for (size_t i = 0; i < units; i++) {
+		gunichar c = data[2 * i] | (gunichar)data[2 * i + 1] << 8;
+
+		if (c >= 0xd800 && c <= 0xdbff && i + 1 < units) {
+			gunichar low = data[2 * i + 2] |
+				       (gunichar)data[2 * i + 3] << 8;
+
+			if (low >= 0xdc00 && low <= 0xdfff) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (low - 0xdc00);
+				i++;
+			}
+		}
+		if (c >= 0xd800 && c <= 0xdfff)
+			c = 0xfffd;
+		else if (c == 0)
+			c = 0x2400;
+		g_string_append_unichar(text, c);
+	}
+	return g_string_free(text, FALSE);
+}
+
+/* Reads a PT_UNICODE value from its raw UTF-16LE bytes. */
 static int
-entry_string(libpff_record_entry_t *entry, char **value_r, char **error_r)
+entry_unicode(libpff_record_entry_t *entry, char **value_r, char **error_r)
 {
 	libpff_error_t *error = NULL;
 	size_t size = 0;
 	uint8_t *buffer;
+
+	if (libpff_record_entry_get_data_size(entry, &size, &error) != 1) {
+		*error_r = pst_error_take(&error);
+		return -1;
+	}
+	buffer = g_malloc(size + 1);
+	if (size > 0 &&
+	    libpff_record_entry_get_data(entry, buffer, size, &error) != 1) {
+		g_free(buffer);
+		*error_r = pst_error_take(&error);
+		return -1;
+	}
+	*value_r = pst_utf16_decode(buffer, size);
+	g_free(buffer);
+	return 1;
+}
+
+static int
+entry_string(libpff_record_entry_t *entry, char **value_r, char **error_r)
+{
+	libpff_error_t *error = NULL;
+	uint32_t value_type = 0;
+	size_t size = 0;
+	uint8_t *buffer;
+
+	if (libpff_record_entry_get_value_type(entry, &value_type,
+					       &error) == 1 &&
+	    value_type == LIBPFF_VALUE_TYPE_STRING_UNICODE)
+		return entry_unicode(entry, value_r, error_r);
+	libpff_error_free(&error);
 
 	if (libpff_record_entry_get_data_as_utf8_string_size(entry, &size,
 							     &error) != 1) {
@@ -395,18 +460,37 @@ pst_set_hash(libpff_record_set_t *set, EVP_MD_CTX *md, char **error_r)
 	return result;
 }
 
-/* Reads a message-level string; libpff applies the message code page
- * (PidTagMessageCodepage) to 8-bit strings. */
+/* Reads a message-level string.  Unicode values are decoded from their
+ * raw bytes; for 8-bit strings libpff applies the message code page
+ * (PidTagMessageCodepage). */
 int
 pst_message_string(libpff_item_t *item, uint32_t type, char **value_r,
 		   char **error_r)
 {
+	libpff_record_set_t *set = NULL;
+	libpff_record_entry_t *entry = NULL;
 	libpff_error_t *error = NULL;
+	uint32_t value_type = 0;
 	size_t size = 0;
 	uint8_t *buffer;
 	int result;
 
 	*value_r = NULL;
+	result = pst_set_get(item, 0, &set, error_r);
+	if (result == 1)
+		result = pst_set_entry(set, type, &entry, error_r);
+	if (result == 1 &&
+	    libpff_record_entry_get_value_type(entry, &value_type,
+					       &error) == 1 &&
+	    value_type == LIBPFF_VALUE_TYPE_STRING_UNICODE)
+		result = entry_unicode(entry, value_r, error_r);
+	else if (result == 1)
+		result = 2;	/* 8-bit or other: libpff converts below */
+	libpff_error_free(&error);
+	libpff_record_entry_free(&entry, NULL);
+	libpff_record_set_free(&set, NULL);
+	if (result != 2)
+		return result;
 	result = libpff_message_get_entry_value_utf8_string_size(item, type,
 								 &size,
 								 &error);

@@ -9,6 +9,7 @@ fixture at test time.
 """
 import collections
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -232,3 +233,132 @@ def test_pst_bare_magic_fails_with_path():
     proc = mtlib.run("ingest", db, path, expect=3)
     assert path in proc.stderr, proc.stderr
     assert "offset 4" in proc.stderr, proc.stderr
+
+
+PSTGEN = os.path.join(mtlib.REPO, "fixtures", "pstgen", "pstgen.py")
+EX_DN = ("/o=Corp/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/"
+         "cn=Recipients/cn=")
+
+# One store with the hard cases of the PST reader: a subject with the
+# normalised-subject markers, Exchange addresses, Bcc, a file name with a
+# NUL and a path, an attached message with its own attachment, Deleted
+# Items, a meeting request, a non-delivery report, a contact and a message
+# deleted so that only recovery finds it.
+GENERATED = {
+    "store_name": "Jo Tester",
+    "folders": [
+        {"name": "Sent Items", "messages": [{
+            "subject": "\u0001\u0004RE: quarterly",
+            "sender": {"name": "Jo Tester", "smtp": "jo@corp.example",
+                       "ex_dn": EX_DN + "jo"},
+            "to": [{"name": "Ext Person", "smtp": "ext@partner.example"}],
+            "cc": [{"name": "Boss", "smtp": "boss@corp.example",
+                    "ex_dn": EX_DN + "boss"}],
+            "bcc": [{"smtp": "hidden@rival.example"}],
+            "submit_utc": "2024-03-06T22:47:10+01:00",
+            "message_id": "<q1@corp.example>",
+            "body_text": "see attached",
+            "attachments": [
+                {"filename": "../../x\u0000.exe",
+                 "generate": {"size": 150000, "seed": 3}},
+                {"filename": "FW: inner", "message": {
+                    "subject": "inner",
+                    "sender": {"smtp": "a@corp.example"},
+                    "to": [{"smtp": "b@corp.example"}],
+                    "attachments": [{"filename": "inner.txt",
+                                     "mime_type": "text/plain",
+                                     "data_base64": "aGVsbG8K"}]}}]}]},
+        {"name": "Deleted Items", "messages": [{
+            "subject": "old", "sender": {"smtp": "jo@corp.example"},
+            "to": [{"smtp": "x@corp.example"}],
+            "submit_utc": "2024-01-01T00:00:00Z"}]},
+        {"name": "Inbox", "messages": [
+            {"message_class": "IPM.Schedule.Meeting.Request",
+             "subject": "meet", "sender": {"smtp": "boss@corp.example"},
+             "to": [{"smtp": "jo@corp.example"}]},
+            {"message_class": "IPM.Contact", "subject": "a contact"},
+            {"message_class": "REPORT.IPM.Note.NDR",
+             "subject": "Undeliverable",
+             "sender": {"smtp": "postmaster@corp.example"},
+             "to": [{"smtp": "jo@corp.example"}]}]}],
+    "deleted": [{"folder": "Sent Items", "mode": "unlinked", "message": {
+        "subject": "gone", "sender": {"smtp": "jo@corp.example"},
+        "to": [{"smtp": "me@home.example"}],
+        "submit_utc": "2024-03-07T23:00:00Z",
+        "message_id": "<gone@corp.example>",
+        "attachments": [{"filename": "secret.bin",
+                         "generate": {"size": 5000, "seed": 9}}]}}],
+}
+
+
+def generated_bytes(size, seed):
+    """Content of a pstgen 'generate' attachment, by its documented rule."""
+    out = b""
+    counter = 0
+    while len(out) < size:
+        out += hashlib.sha256(b"pstgen:%d:%d" % (seed, counter)).digest()
+        counter += 1
+    return out[:size]
+
+
+def generated_store():
+    d = mtlib.tmpdir()
+    desc = os.path.join(d, "store.json")
+    pst = os.path.join(d, "store.pst")
+    with open(desc, "w") as f:
+        json.dump(GENERATED, f)
+    subprocess.run(["python3", PSTGEN, desc, pst], check=True,
+                   capture_output=True, timeout=120)
+    return pst
+
+
+def test_pst_generated_message_fields():
+    db = mtlib.ingest(generated_store())
+    row = query(db, "SELECT subject, from_addr, message_id, submit_utc, "
+                "status FROM message m JOIN folder f ON f.id = m.folder_id "
+                "WHERE f.path = 'Top of Personal Folders/Sent Items'")
+    eq(row, [("RE: quarterly", "jo@corp.example", "q1@corp.example",
+              1709761630, "allocated")], "sent message")
+    recipients = query(db, "SELECT kind, address, address_raw FROM "
+                       "recipient r JOIN message m ON m.id = r.message_id "
+                       "WHERE m.subject = 'RE: quarterly' ORDER BY kind")
+    eq(recipients, [("bcc", "hidden@rival.example", None),
+                    ("cc", "boss@corp.example", EX_DN + "boss"),
+                    ("to", "ext@partner.example", None)], "recipients")
+
+
+def test_pst_generated_attachments():
+    db = mtlib.ingest(generated_store())
+    rows = query(db, "SELECT a.id, a.filename, a.size, a.sha256, a.depth, "
+                 "a.parent_id, a.is_message FROM attachment a JOIN message "
+                 "m ON m.id = a.message_id WHERE m.subject = "
+                 "'RE: quarterly' ORDER BY a.id")
+    eq(len(rows), 3, "attachment rows")
+    data = generated_bytes(150000, 3)
+    eq(rows[0][1:], ("../../x\u2400.exe", 150000,
+                     hashlib.sha256(data).hexdigest(), 0, None, 0),
+       "file with NUL in its name")
+    eq(rows[1][1], "FW: inner", "attached message name")
+    eq(rows[1][4:], (0, None, 1), "attached message row")
+    eq(rows[2][1:], ("inner.txt", 6, hashlib.sha256(b"hello\n").hexdigest(),
+                     1, rows[1][0], 0), "file inside attached message")
+
+
+def test_pst_generated_status_and_classes():
+    db = mtlib.ingest(generated_store())
+    eq(scalar(db, "SELECT m.status FROM message m WHERE m.subject = "
+              "'old'"), "deleted", "Deleted Items status")
+    eq(query(db, "SELECT item_class FROM message m JOIN folder f ON f.id "
+             "= m.folder_id WHERE f.path = 'Top of Personal Folders/Inbox' "
+             "ORDER BY item_class"),
+       [("IPM.Schedule.Meeting.Request",), ("REPORT.IPM.Note.NDR",)],
+       "mail classes in Inbox")
+    eq(scalar(db, "SELECT skipped_count FROM folder WHERE path = "
+              "'Top of Personal Folders/Inbox'"), 1, "contact skipped")
+    gone = query(db, "SELECT m.status, f.path, f.role, a.sha256 FROM "
+                 "message m JOIN folder f ON f.id = m.folder_id JOIN "
+                 "attachment a ON a.message_id = m.id WHERE m.subject = "
+                 "'gone'")
+    eq(gone, [("recovered", "(recovered)", "recovered",
+               hashlib.sha256(generated_bytes(5000, 9)).hexdigest())],
+       "deleted message recovered")
