@@ -7,6 +7,7 @@
  * whole date is rejected rather than guessed.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse/parse-private.h"
@@ -176,6 +177,29 @@ date_read_posix_zone(const char *token, struct date_fields *f)
 	return TRUE;
 }
 
+/* Reads "GMT+0100", "UTC-05:00" or "GMT+1", which some mailers write;
+ * unlike POSIX names the sign means east of Greenwich, as in RFC 5322. */
+static gboolean
+date_read_gmt_offset(const char *word, struct date_fields *f)
+{
+	size_t prefix = g_ascii_strncasecmp(word, "GMT", 3) == 0 ||
+			g_ascii_strncasecmp(word, "UTC", 3) == 0 ? 3 : 0;
+	const char *p = word + prefix;
+	char padded[8];
+	size_t digits = strspn(p + 1, "0123456789");
+
+	if (prefix == 0 || (*p != '+' && *p != '-'))
+		return FALSE;
+	if (strchr(p, ':') == NULL && digits >= 1 && digits <= 2 &&
+	    p[1 + digits] == '\0') {
+		/* Hours only: "+1" or "+01". */
+		g_snprintf(padded, sizeof(padded), "%c%02d00", *p,
+			   atoi(p + 1));
+		return date_read_numeric_zone(padded, f);
+	}
+	return date_read_numeric_zone(p, f);
+}
+
 static gboolean
 date_read_zone_word(const char *word, struct date_fields *f)
 {
@@ -196,6 +220,8 @@ date_read_zone_word(const char *word, struct date_fields *f)
 		f->zone_seen = TRUE;
 		return TRUE;
 	}
+	if (date_read_gmt_offset(word, f))
+		return TRUE;
 	return date_read_posix_zone(word, f);
 }
 
@@ -301,9 +327,11 @@ date_strip(const char *text)
 			continue;
 		if (c == ',' || c == '\t' || c == '\r' || c == '\n')
 			c = ' ';
-		/* "10-Jul-1997": a dash next to a letter separates parts. */
-		if (c == '-' && out->len > 0 &&
-		    g_ascii_isalpha(out->str[out->len - 1]))
+		/* "10-Jul-1997": a dash after a month name separates parts,
+		 * but the one in "UTC-05:00" is the sign of the offset. */
+		if (c == '-' && out->len >= 3 &&
+		    date_find_name(out->str + out->len - 3, month_names,
+				   12) >= 0)
 			c = ' ';
 		if (c == '-' && g_ascii_isalpha(p[1]) && out->len > 0 &&
 		    g_ascii_isdigit(out->str[out->len - 1]))

@@ -397,6 +397,7 @@ mime_add_text(struct mime_walk *w, GMimePart *part, const char *label,
 		return;
 	}
 	w->have_text = TRUE;
+	g_free(w->msg->body_text);   /* a TNEF body read before this part */
 	w->msg->body_text = text;
 	w->msg->body_text_size = (gint64)strlen(text);
 }
@@ -505,7 +506,7 @@ parse_mime_walk(GMimeMessage *message, const char *data, size_t len,
 
 	if (body != NULL)
 		mime_walk_object(&w, body, -1, 0, 0, TRUE);
-	if (!w.have_text && w.html_text != NULL) {
+	if (!w.have_text && w.html_text != NULL && msg->body_text == NULL) {
 		msg->body_text = parse_html_to_text(w.html_text,
 						    strlen(w.html_text));
 		msg->body_text_size = (gint64)strlen(msg->body_text);

@@ -4,7 +4,8 @@
  * ms-tnef), decoded with bounds checks on every length, following
  * [MS-OXTNEF].  Each attachment starts at attAttachRendData; its name is
  * PR_ATTACH_LONG_FILENAME from the attAttachment MAPI block when present,
- * else the 8.3 attAttachTitle.  A length past the end stops the walk with
+ * else the 8.3 attAttachTitle.  The message body (attBody, PR_BODY or
+ * PR_HTML) is used when the MIME text part is missing or blank.  A length past the end stops the walk with
  * a defect; files read up to then are still listed.
  */
 #include <string.h>
@@ -17,7 +18,13 @@
 #define ATT_ATTACH_TITLE     0x8010
 #define ATT_ATTACH_DATA      0x800F
 #define ATT_ATTACHMENT       0x9005
+#define ATT_BODY             0x800C
+#define ATT_MAPI_PROPS       0x9003
+#define TNEF_LEVEL_MESSAGE   1
 
+#define PR_BODY                  0x1000
+#define PR_RTF_COMPRESSED        0x1009
+#define PR_HTML                  0x1013
 #define PR_DISPLAY_NAME          0x3001
 #define PR_ATTACH_DATA_OBJ       0x3701
 #define PR_ATTACH_FILENAME       0x3704
@@ -47,6 +54,10 @@ struct tnef_file {
 	const guint8 *object;  /* PR_ATTACH_DATA_OBJ as PT_OBJECT */
 	size_t object_size;
 	gboolean started;
+	char *body;            /* message level: attBody or PR_BODY */
+	const guint8 *html;    /* message level: PR_HTML */
+	size_t html_size;
+	gboolean rtf;          /* message level: PR_RTF_COMPRESSED seen */
 };
 
 static gboolean
@@ -108,6 +119,7 @@ tnef_file_clear(struct tnef_file *f)
 	g_free(f->display_name);
 	g_free(f->mime_tag);
 	g_free(f->content_id);
+	g_free(f->body);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -143,6 +155,15 @@ tnef_keep_value(struct tnef_file *f, guint16 id, guint16 type,
 		f->size = len;
 		return;
 	}
+	if (id == PR_HTML && type == PT_BINARY) {
+		f->html = p;
+		f->html_size = len;
+		return;
+	}
+	if (id == PR_RTF_COMPRESSED) {
+		f->rtf = TRUE;
+		return;
+	}
 	if (type != PT_UNICODE && type != PT_STRING8)
 		return;
 	if (id == PR_ATTACH_LONG_FILENAME)
@@ -153,6 +174,8 @@ tnef_keep_value(struct tnef_file *f, guint16 id, guint16 type,
 		slot = &f->mime_tag;
 	else if (id == PR_ATTACH_CONTENT_ID)
 		slot = &f->content_id;
+	else if (id == PR_BODY)
+		slot = &f->body;
 	else if (id == PR_ATTACH_FILENAME && f->title == NULL)
 		slot = &f->title;
 	if (slot != NULL && *slot == NULL)
@@ -285,6 +308,61 @@ tnef_read_attribute(guint16 id, const guint8 *p, size_t len,
 	}
 }
 
+/* Reads the message-level attributes that can carry the body. */
+static void
+tnef_read_message_attribute(guint16 id, const guint8 *p, size_t len,
+			    struct tnef_file *m, struct mt_message *msg)
+{
+	if (id == ATT_BODY && m->body == NULL)
+		m->body = tnef_string(p, len, PT_STRING8);
+	else if (id == ATT_MAPI_PROPS && !tnef_read_props(p, len, m))
+		parse_defect(msg, "warning", "invalid-tnef-properties",
+			     "TNEF message property block of %zu bytes is "
+			     "damaged; the body may be missing", len);
+}
+
+static gboolean
+tnef_text_blank(const char *text)
+{
+	for (const char *p = text; p != NULL && *p != '\0'; p++)
+		if (!g_ascii_isspace(*p))
+			return FALSE;
+	return TRUE;
+}
+
+/* Outlook's rich-text mail may carry its body only inside winmail.dat;
+ * it becomes the body when the MIME text part is missing or blank. */
+static void
+tnef_use_body(struct tnef_file *m, struct mt_message *msg)
+{
+	char *text = NULL;
+
+	if (!tnef_text_blank(msg->body_text))
+		return;
+	if (!tnef_text_blank(m->body)) {
+		text = g_strdup(m->body);
+	} else if (m->html != NULL) {
+		char *html = parse_text_to_utf8(m->html, m->html_size, NULL,
+						"TNEF PR_HTML", msg);
+
+		msg->body_html_size = (gint64)strlen(html);
+		text = parse_html_to_text(html, strlen(html));
+		g_free(html);
+	} else if (m->rtf) {
+		/* TODO: decompress PR_RTF_COMPRESSED (LZFu) and strip RTF. */
+		parse_defect(msg, "note", "tnef-rtf-body",
+			     "the message body is only in TNEF compressed RTF, "
+			     "which is not decoded");
+		return;
+	}
+	if (text == NULL)
+		return;
+	parse_text_normalize_eol(text, strlen(text));
+	g_free(msg->body_text);
+	msg->body_text = text;
+	msg->body_text_size = (gint64)strlen(text);
+}
+
 static gboolean
 tnef_checksum_ok(const guint8 *p, size_t len, const guint8 *sum)
 {
@@ -300,7 +378,7 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 		   int depth, struct mt_message *msg)
 {
 	struct tnef_reader r = { data, len, 0 };
-	struct tnef_file f = { 0 };
+	struct tnef_file f = { 0 }, m = { 0 };
 	guint before = msg->attachments->len;
 	guint32 signature, id, size;
 	const guint8 *p, *level, *sum;
@@ -328,8 +406,15 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 		if (level[0] == TNEF_LEVEL_ATTACH)
 			tnef_read_attribute((guint16)(id & 0xffff), p, size,
 					    &f, parent, depth, msg);
+		else if (level[0] == TNEF_LEVEL_MESSAGE)
+			tnef_read_message_attribute((guint16)(id & 0xffff), p,
+						    size, &m, msg);
 	}
 	tnef_emit(&f, parent, depth, msg);
 	tnef_file_clear(&f);
+	/* Only winmail.dat of the top message (depth 1) holds its body. */
+	if (depth == 1)
+		tnef_use_body(&m, msg);
+	tnef_file_clear(&m);
 	return (int)(msg->attachments->len - before);
 }

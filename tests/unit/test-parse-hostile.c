@@ -323,6 +323,68 @@ test_address_salvage(void)
 	mt_message_free(&msg);
 }
 
+static void
+tnef_append_attribute(GByteArray *out, guint8 level, guint32 id,
+		      const void *data, guint32 len)
+{
+	const guint8 *bytes = data;
+	guint16 sum = 0;
+	guint8 head[9] = { level, id, id >> 8, id >> 16, id >> 24,
+			   len, len >> 8, len >> 16, len >> 24 };
+	guint8 checksum[2];
+
+	/* The checksum is the sum of the data bytes modulo 65536. */
+	for (guint32 i = 0; i < len; i++)
+		sum = (guint16)(sum + bytes[i]);
+	checksum[0] = (guint8)sum;
+	checksum[1] = (guint8)(sum >> 8);
+	g_byte_array_append(out, head, 9);
+	g_byte_array_append(out, bytes, len);
+	g_byte_array_append(out, checksum, 2);
+}
+
+/* A winmail.dat built from [MS-OXTNEF] attributes: the body in attBody
+ * and one attachment with only an 8.3 title, then a stream cut short. */
+static void
+test_tnef_body_and_truncation(void)
+{
+	static const guint8 signature[6] = { 0x78, 0x9f, 0x3e, 0x22, 1, 0 };
+	static const char body[] = "Body only in TNEF\r\n";
+	static const guint8 rend[14] = { 1 };
+	GByteArray *tnef = g_byte_array_new();
+	char *b64, *raw;
+	struct mt_message *msg;
+	const struct mt_attachment *a;
+
+	g_byte_array_append(tnef, signature, sizeof(signature));
+	tnef_append_attribute(tnef, 1, 0x0002800C, body, sizeof(body) - 1);
+	tnef_append_attribute(tnef, 2, 0x00069002, rend, sizeof(rend));
+	tnef_append_attribute(tnef, 2, 0x00018010, "A.TXT", 6);
+	tnef_append_attribute(tnef, 2, 0x0006800F, "abc", 3);
+	tnef_append_attribute(tnef, 2, 0x00069002, rend, sizeof(rend));
+	tnef_append_attribute(tnef, 2, 0x00018010, "B.TXT", 6);
+	g_byte_array_append(tnef, (const guint8 *)"\x02\x0f\x80\x06\x00"
+			    "\xff\xff\x00\x00", 9);
+	b64 = g_base64_encode(tnef->data, tnef->len);
+	raw = g_strdup_printf("From: a@example.com\nMIME-Version: 1.0\n"
+			      "Content-Type: application/ms-tnef; "
+			      "name=winmail.dat\n"
+			      "Content-Transfer-Encoding: base64\n\n%s\n", b64);
+	msg = parse_text(raw, strlen(raw), NULL);
+	check_str(msg->body_text, "Body only in TNEF\n", "TNEF body used");
+	a = test_find_attachment(msg, "A.TXT");
+	check_int(a != NULL ? a->size : -1, 3, "TNEF title-only child");
+	check_int(a != NULL ? a->depth : -1, 1, "TNEF child depth");
+	check_true(test_find_attachment(msg, "B.TXT") != NULL,
+		   "TNEF child before the cut listed");
+	check_true(test_has_defect(msg, "truncated-tnef"),
+		   "TNEF cut short reported");
+	mt_message_free(&msg);
+	g_free(raw);
+	g_free(b64);
+	g_byte_array_unref(tnef);
+}
+
 /* An attached message in base64 (RFC 2046 forbids it, mailers do it)
  * and a .eml sent as application/octet-stream. */
 static void
@@ -383,6 +445,7 @@ main(void)
 	test_transport_headers();
 	test_encoded_messages();
 	test_address_salvage();
+	test_tnef_body_and_truncation();
 	parse_shutdown();
 	return test_failures > 0 ? 1 : 0;
 }
