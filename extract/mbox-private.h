@@ -103,7 +103,6 @@ struct mbox_state {
 	struct mbox_msg cur;
 	struct mbox_pending pending;
 	struct mbox_slack slack;
-	gboolean prev_blank;      /* the previous complete line was empty */
 	int rc;                   /* 0, 1 when damaged, -1 on a sink error */
 
 	gint64 messages, recovered;

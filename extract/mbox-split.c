@@ -2,10 +2,11 @@
  *
  * mbox-split.c - turning the lines of an mbox into messages.
  *
- * A From_ line separates messages when a blank line precedes it; without
- * one it must be followed by a header field (RFC 4155 allows unquoted
- * "From " body lines in old writers, so one line of lookahead decides).
- * The blank line before a separator belongs to the separator.
+ * A From_ line separates messages only when a header field follows it.
+ * mboxo writers leave "From " body lines unquoted, even well-formed ones
+ * after a blank line, and a message without any header field is no mail,
+ * so one line of lookahead decides.  The blank line before a separator
+ * belongs to the separator.
  */
 #include <errno.h>
 #include <string.h>
@@ -366,12 +367,8 @@ slack_close(struct mbox_state *st)
 static void
 between_add(struct mbox_state *st, const struct mbox_piece *p)
 {
-	gboolean blank = mbox_piece_is_blank(p);
-
-	if (!(blank && st->slack.length == 0))
+	if (!(mbox_piece_is_blank(p) && st->slack.length == 0))
 		slack_add(st, p);
-	if (p->line_end)
-		st->prev_blank = blank;
 }
 
 /* Adds one line or piece to the current message. */
@@ -408,7 +405,6 @@ line_add(struct mbox_state *st, const struct mbox_piece *p)
 	if (p->line_end) {
 		m->last_blank = blank;
 		m->last_line_len = p->len;
-		st->prev_blank = blank;
 	}
 }
 
@@ -429,7 +425,6 @@ message_start(struct mbox_state *st, gint64 offset, size_t line_len,
 	m->data = g_byte_array_new();
 	m->unquoted_at = g_array_new(FALSE, FALSE, sizeof(gint64));
 	m->in_header = TRUE;
-	st->prev_blank = FALSE;
 }
 
 /* Decides a pending candidate with the line after it (NULL at the end of
@@ -469,12 +464,12 @@ separator_check(struct mbox_state *st, const struct mbox_piece *p)
 	if (mbox_from_line_parse(p->data, p->len, &from) == MBOX_FROM_NONE)
 		return FALSE;
 
-	/* Certain: a valid line after a blank line, at the start of the
-	 * file or after a Content-Length body that pointed here. */
+	/* Certain: a valid line at the start of the file, or any From_
+	 * line where an honoured Content-Length body ended.  Every other
+	 * candidate waits for the next line. */
 	certain = st->cur.cl_closed ||
-		  (from.kind == MBOX_FROM_VALID &&
-		   (st->prev_blank || (!st->cur.active &&
-				       st->slack.length == 0)));
+		  (from.kind == MBOX_FROM_VALID && !st->cur.active &&
+		   st->slack.length == 0);
 	if (certain) {
 		message_start(st, p->offset, p->len, &from);
 		return TRUE;
@@ -514,7 +509,6 @@ mbox_piece_handle(struct mbox_state *st, const struct mbox_piece *p)
 			m->cl_remaining = -1;
 			m->cl_closed = TRUE;
 			st->rd.at_line_start = TRUE;
-			st->prev_blank = FALSE;
 		}
 		return;
 	}

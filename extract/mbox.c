@@ -3,13 +3,14 @@
  * mbox.c - mbox files (mboxo, mboxrd, mboxcl2; LF, CRLF or mixed).
  *
  * The file is streamed through a bounded buffer and split at From_ lines
- * (mbox-from.c).  A separator needs a blank line before it or a header
- * field right after it, so unquoted "From " body lines stay body text.
- * A Content-Length header is honoured only when it ends exactly at a
- * separator or at the end of the file.  '>From ' lines outside
- * Content-Length bodies are unquoted the mboxrd way.  Data no message
- * owns (after a NUL run, after a Content-Length body) is carved for a
- * header block and stored as a recovered message, or reported as slack.
+ * (mbox-from.c).  A separator needs a header field right after it, so
+ * unquoted "From " body lines stay body text.  A Content-Length header
+ * is honoured only when it ends exactly at a separator or at the end of
+ * the file.  '>From ' lines outside Content-Length bodies are unquoted
+ * the mboxrd way.  Bytes no message owns (after a NUL run, or after a
+ * Content-Length end that another header block follows) become a
+ * recovered message when they start with a header block.  Otherwise
+ * they are reported as slack.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -343,3 +343,26 @@ def test_mbox_nul_bytes_and_invalid_utf8_stored():
     subject = scalar(db, "SELECT subject FROM message ORDER BY"
                      " byte_offset LIMIT 1")
     assert subject is not None and subject.startswith("Caf"), subject
+
+
+def test_mbox_valid_from_line_before_prose_is_body():
+    body = (b"Quoting the archive:\n\n"
+            b"From carol@example.net Sun Jan  5 08:00:00 2020\n"
+            b"she wrote that the deal is off.\n")
+    first = message_bytes(b"Quote", body=body)
+    data = SEP + first + b"\n" + SEP + message_bytes(b"Next")
+    db = mtlib.ingest(write(data))
+    rows = messages(db)
+    eq([r[3] for r in rows], ["Quote", "Next"], "subjects")
+    eq(rows[0][12], hashlib.sha256(first).hexdigest(), "sha256 of Quote")
+
+
+def test_mbox_separator_without_blank_line():
+    # Some exporters write no blank line between messages; the header
+    # field after the From_ line still marks the separator.
+    first = message_bytes(b"Tight")
+    data = SEP + first + SEP + message_bytes(b"Next")
+    db = mtlib.ingest(write(data))
+    rows = messages(db)
+    eq([r[3] for r in rows], ["Tight", "Next"], "subjects")
+    eq(rows[1][1], len(SEP + first), "offset of message 2")
