@@ -476,6 +476,111 @@ test_event_and_access(void)
 	sqlite3_close(db);
 }
 
+/* Pat sends three internal messages every weekday for four weeks, then
+ * one of each behaviour the other detectors look for. */
+static sqlite3 *
+detector_case(void)
+{
+	sqlite3 *db = case_new();
+	int id = 1;
+
+	custodian_add(db, 1, "Pat Doe", "pat.doe@example.com");
+	for (int day = 0; day < 28; day++)
+		for (int k = 0; day % 7 < 5 && k < 3; k++) {
+			struct msg m = { .id = id, .custodian = 1,
+				.direction = "outbound",
+				.utc = MONDAY + day * 24 * H + (9 + 2 * k) * H,
+				.size = 1500, .from = "pat.doe@example.com",
+				.subject = "daily" };
+
+			message_add(db, &m);
+			recipient_add(db, id++, "to", "team@example.com");
+		}
+	/* Day 29: a large file, a watch-listed name, a competitor's
+	 * subdomain, a lookalike domain and Pat's own Gmail address. */
+	for (int k = 0; k < 5; k++)
+		message_add(db, &(struct msg){ .id = 500 + k, .custodian = 1,
+			.direction = "outbound", .utc = MONDAY + 29 * 24 * H +
+			(10 + k) * H, .size = 2000, .from = "pat.doe@example.com",
+			.subject = "files" });
+	recipient_add(db, 500, "to", "someone@partner.org");
+	attachment_add(db, 500, "dump.bin", "application/octet-stream", NULL,
+		       12 * 1024 * 1024, "big");
+	recipient_add(db, 501, "to", "someone@partner.org");
+	attachment_add(db, 501, "Q3-CONFIDENTIAL.docx", "application/"
+		       "vnd.openxmlformats-officedocument.wordprocessingml."
+		       "document", NULL, 20000, "doc");
+	recipient_add(db, 502, "to", "hr@jobs.rival.example");
+	recipient_add(db, 503, "to", "pat@examp1e.com");
+	recipient_add(db, 504, "to", "patdoe1990@gmail.com");
+	/* An inbound report and its forward 30 seconds later. */
+	message_add(db, &(struct msg){ .id = 600, .custodian = 1,
+		.direction = "inbound", .utc = MONDAY + 30 * 24 * H,
+		.size = 900, .from = "reports@example.com",
+		.subject = "Weekly numbers" });
+	message_add(db, &(struct msg){ .id = 601, .custodian = 1,
+		.direction = "outbound", .utc = MONDAY + 30 * 24 * H + 30,
+		.size = 1200, .from = "pat.doe@example.com",
+		.subject = "FW: Weekly numbers" });
+	recipient_add(db, 601, "to", "patdoe1990@gmail.com");
+	exec(db, "INSERT INTO message (id, evidence_id, locator, status,"
+	     " item_class, size, custodian_id) VALUES (700, 1, 'nid=0x1',"
+	     " 'allocated', 'IPM.Rule.Version2.Message', 300, 1)");
+	return db;
+}
+
+static double
+finding_has(sqlite3 *db, const char *kind, int message_id)
+{
+	return query_num(db, "SELECT COUNT(*) FROM finding f JOIN"
+			 " finding_message fm ON fm.finding_id = f.id"
+			 " WHERE f.kind = '%s' AND fm.message_id = %d", kind,
+			 message_id);
+}
+
+static void
+test_detectors(void)
+{
+	sqlite3 *db = detector_case();
+	char *dir = g_dir_make_tmp("mt-detectors-XXXXXX", NULL);
+	char *domains = g_build_filename(dir, "domains.txt", NULL);
+	char *watch = g_build_filename(dir, "watch.txt", NULL);
+	struct findings_options opts = { .domains_path = domains,
+					 .watchlist_path = watch };
+
+	g_file_set_contents(domains, "rival.example competitor\n", -1, NULL);
+	g_file_set_contents(watch, "*confidential*\n", -1, NULL);
+	check(findings_run(db, &opts) == 0, "detector run succeeds");
+	check_num(finding_has(db, "large-attachment", 500), 1,
+		  "12 MiB file is large");
+	check_num(finding_has(db, "large-attachment", 501), 0,
+		  "small file is not large");
+	check_num(finding_has(db, "watchlist-attachment", 501), 1,
+		  "name pattern ignores case");
+	check_num(finding_has(db, "listed-domain", 502), 1,
+		  "listed parent domain matches");
+	check_num(finding_has(db, "lookalike-address", 503), 1,
+		  "examp1e.com imitates example.com");
+	check_num(finding_has(db, "self-forwarding", 504), 1,
+		  "own name at Gmail");
+	check_num(finding_has(db, "freemail", 504), 1, "Gmail is freemail");
+	check_num(finding_has(db, "auto-forward", 601), 1,
+		  "forward after 30 s is automatic");
+	check_num(finding_has(db, "forwarding-rule", 700), 1,
+		  "rule object found");
+	check_num(finding_has(db, "high-entropy-domain", 500), 0,
+		  "partner.org is no random domain");
+	check_num(query_num(db, "SELECT COUNT(*) FROM finding WHERE kind ="
+			    " 'spike'"), 0, "steady mail has no spike");
+	unlink(domains);
+	unlink(watch);
+	rmdir(dir);
+	g_free(domains);
+	g_free(watch);
+	g_free(dir);
+	sqlite3_close(db);
+}
+
 static void
 test_names(void)
 {
@@ -544,6 +649,7 @@ main(void)
 	test_zone_option();
 	test_exfiltration();
 	test_event_and_access();
+	test_detectors();
 	test_names();
 	test_encryption_note();
 	return failures ? 1 : 0;
