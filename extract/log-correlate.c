@@ -99,7 +99,7 @@ merge_pair(sqlite3 *db, gint64 a, gint64 b)
 	g_free(sql);
 	if (rc < 0)
 		return -1;
-	/* recount_sql holds two statements; run them one after the other. */
+	/* recount_sql contains two statements, run one after the other. */
 	for (const char *tail = recount_sql; tail && *tail;) {
 		if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) != SQLITE_OK)
 			return -1;
@@ -123,7 +123,8 @@ merge_rotated(sqlite3 *db)
 	sqlite3_stmt *st = correlate_prepare(db,
 		"SELECT a.id, b.id FROM log_message a"
 		" JOIN log_message b ON b.host = a.host"
-		"  AND b.queue_id = a.queue_id AND b.evidence_id != a.evidence_id"
+		"  AND b.queue_id = a.queue_id"
+		"  AND b.evidence_id != a.evidence_id"
 		" JOIN evidence ea ON ea.id = a.evidence_id"
 		" JOIN evidence eb ON eb.id = b.evidence_id"
 		" WHERE a.has_end = 0 AND b.has_start = 0 AND a.has_start = 1"
@@ -170,7 +171,8 @@ mark_duplicates(sqlite3 *db)
 		"UPDATE log_message SET duplicate_of = NULL"
 		" WHERE duplicate_of IS NOT NULL;"
 		"UPDATE log_message SET duplicate_of = (SELECT min(o.id)"
-		"  FROM log_message o WHERE o.message_id = log_message.message_id"
+		"  FROM log_message o"
+		"  WHERE o.message_id = log_message.message_id"
 		"  AND o.id < log_message.id AND o.merged_into IS NULL"
 		"  AND o.from_addr IS log_message.from_addr)"
 		" WHERE message_id IS NOT NULL AND message_id != ''"

@@ -105,9 +105,9 @@ add_row_events(struct log_msg *m, const struct row_ctx *r,
 
 	if (!per_recipient || rcpts == NULL) {
 		struct log_evt *e = row_event(r, "other", event);
+		const char *context = FIELD(r, "source-context");
 
-		e->detail = g_strdup(statuses != NULL ? statuses
-						      : FIELD(r, "source-context"));
+		e->detail = g_strdup(statuses != NULL ? statuses : context);
 		g_ptr_array_add(m->events, e);
 		return;
 	}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * log-findings.c - findings only the logs can show: mail a custodian sent
- * that no mailbox holds ('sent-deleted-log'), size-limit and attachment
+ * that no mailbox contains ('sent-deleted-log'), size-limit and attachment
  * rejections of internal senders ('log-size-alert',
  * 'log-rejected-attachment'), and hosts whose bytes toward SMTP ports
  * far exceed what the mail logs account for ('flow-unaccounted').
@@ -170,7 +170,7 @@ sent_deleted_one(sqlite3 *db, sqlite3_stmt *st)
 	f.score = after ? 55 : 85;
 	f.severity = after ? "medium" : "high";
 	f.title = g_strdup_printf("Log shows %s sending mail to %lld "
-				  "recipient(s) at %s that no mailbox holds",
+				  "recipient(s) at %s that no mailbox contains",
 				  text_or(st, 8, "?"),
 				  sqlite3_column_int64(st, 12), when);
 	f.explanation = g_strdup_printf(
@@ -306,16 +306,15 @@ rejections(sqlite3 *db, const char *event_kind, const char *kind)
 int
 correlate_findings(sqlite3 *db)
 {
+#define LOG_KINDS "('sent-deleted-log', 'log-size-alert'," \
+		  " 'log-rejected-attachment', 'flow-unaccounted')"
 	static const char clear_sql[] =
-		"DELETE FROM finding_log WHERE finding_id IN (SELECT id FROM"
-		" finding WHERE kind IN ('sent-deleted-log', 'log-size-alert',"
-		" 'log-rejected-attachment', 'flow-unaccounted'));"
-		"DELETE FROM finding_message WHERE finding_id IN (SELECT id FROM"
-		" finding WHERE kind IN ('sent-deleted-log', 'log-size-alert',"
-		" 'log-rejected-attachment', 'flow-unaccounted'));"
-		"DELETE FROM finding WHERE kind IN ('sent-deleted-log',"
-		" 'log-size-alert', 'log-rejected-attachment',"
-		" 'flow-unaccounted')";
+		"DELETE FROM finding_log WHERE finding_id IN"
+		" (SELECT id FROM finding WHERE kind IN " LOG_KINDS ");"
+		"DELETE FROM finding_message WHERE finding_id IN"
+		" (SELECT id FROM finding WHERE kind IN " LOG_KINDS ");"
+		"DELETE FROM finding WHERE kind IN " LOG_KINDS;
+#undef LOG_KINDS
 
 	if (correlate_exec(db, clear_sql) < 0 || sent_deleted(db) < 0 ||
 	    rejections(db, "size-limit", "log-size-alert") < 0 ||

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
- * log-flow-check.c - 'flow-unaccounted': per client host, bytes the flow
- * records show going toward SMTP ports, set against what the mail logs
- * account for in the hours they cover: messages the host handed in
- * (client_ip) and, for a host that itself receives SMTP (a relay),
- * messages it delivered to the flows' servers.  Far more bytes than
- * that points to mail sent around the logged servers.
+ * log-flow-check.c - 'flow-unaccounted': per client host, the bytes that
+ * flow records show going toward SMTP ports, against what the mail logs
+ * account for in the hours they cover.  The logs account for messages
+ * the host handed in (client_ip) and, when the host receives SMTP itself
+ * (a relay), for messages it delivered to the flows' servers.  Far more
+ * bytes than that points to mail sent around the logged servers.
  */
 #include <math.h>
 #include <string.h>
@@ -66,7 +66,7 @@ flow_insert(sqlite3 *db, sqlite3_stmt *row, gint64 unaccounted,
 				      "ports that the mail logs do not "
 				      "account for", host,
 				      (long long)unaccounted);
-	char *why = g_strdup_printf(
+	char *explanation = g_strdup_printf(
 		"Between %s and %s, flow records show %lld bytes in %lld "
 		"flow(s) from %s toward ports 25, 465, 587 or 2525.  The mail "
 		"logs account for %lld bytes handed in by this host and %lld "
@@ -88,12 +88,13 @@ flow_insert(sqlite3 *db, sqlite3_stmt *row, gint64 unaccounted,
 		(long long)start, (long long)end,
 		MIN(95.0, 50.0 + 10.0 * log2(ratio)),
 		unaccounted > 10 * FLOW_MIN_UNACCOUNTED ? "high" : "medium",
-		title, why, host, host, (long long)start, (long long)end);
+		title, explanation, host, host, (long long)start,
+		(long long)end);
 	int rc = correlate_exec(db, sql);
 
 	sqlite3_free(sql);
 	g_free(title);
-	g_free(why);
+	g_free(explanation);
 	g_free(from);
 	g_free(to);
 	return rc;

@@ -102,8 +102,8 @@ handle_record(struct logs_ctx *ctx, GPtrArray *f, const int idx[COL_COUNT],
 	logs_note_time(ctx, t);
 	if ((g_ascii_strcasecmp(proto, "TCP") == 0 || strcmp(proto, "6") == 0)
 	    && logs_is_smtp_port((int)port))
-		logs_add_flow(ctx, src, dst, (int)port, t, bytes > 0 ? bytes : 0,
-			      line->line_no);
+		logs_add_flow(ctx, src, dst, (int)port, t,
+			      bytes > 0 ? bytes : 0, line->line_no);
 }
 
 int

@@ -4,7 +4,8 @@
  * Message-ID, or failing that the same sender, every envelope recipient
  * among the message's recipients, size within the tolerance and sent
  * time within the window (struct logs_options).  The copy chosen is the
- * first that is not itself a duplicate; link_count says how many matched.
+ * first that is not itself a duplicate, and link_count counts the copies
+ * that matched.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -132,9 +133,9 @@ link_by_envelope(sqlite3 *db)
 	while (rc == 0 && sqlite3_step(todo) == SQLITE_ROW) {
 		gint64 id = sqlite3_column_int64(todo, 0);
 		gint64 size = sqlite3_column_int64(todo, 3);
+		const char *from = (const char *)sqlite3_column_text(todo, 1);
 		int count;
-		gint64 ref = match_one(cand, missing, id,
-				       (const char *)sqlite3_column_text(todo, 1),
+		gint64 ref = match_one(cand, missing, id, from,
 				       sqlite3_column_int64(todo, 2), size, &s,
 				       &count);
 
@@ -143,9 +144,10 @@ link_by_envelope(sqlite3 *db)
 		sqlite3_bind_int64(set, 1, id);
 		sqlite3_bind_int64(set, 2, ref);
 		sqlite3_bind_int(set, 3, count);
-		sqlite3_bind_text(set, 4, size >= 0
-				  ? "sender-recipients-size-time"
-				  : "sender-recipients-time", -1, SQLITE_STATIC);
+		sqlite3_bind_text(set, 4,
+				  size >= 0 ? "sender-recipients-size-time"
+					    : "sender-recipients-time",
+				  -1, SQLITE_STATIC);
 		rc = sqlite3_step(set) == SQLITE_DONE ? 0 : -1;
 		sqlite3_reset(set);
 	}

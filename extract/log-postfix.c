@@ -454,7 +454,8 @@ add_deliveries(struct log_msg *m, const struct log_line *line,
 		e->to_addr = g_utf8_strdown(addr, -1);
 		g_free(addr);
 		fill_delivery(e, text);
-		if (e->status != NULL && g_ascii_strcasecmp(e->status, "sent") &&
+		if (e->status != NULL &&
+		    g_ascii_strcasecmp(e->status, "sent") != 0 &&
 		    e->detail != NULL && is_size_text(e->detail))
 			e->kind = "size-limit";
 		g_ptr_array_add(m->events, e);

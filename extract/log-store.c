@@ -483,8 +483,10 @@ logs_csv_split(const char *line, char separator)
 			g_string_append_c(field, *p);
 		}
 	}
-	if (quoted)   /* an unterminated quote keeps what was read */
-		g_ptr_array_add(fields, logs_valid_utf8(field->str, field->len));
+	/* An unterminated quote keeps what was read. */
+	if (quoted)
+		g_ptr_array_add(fields,
+				logs_valid_utf8(field->str, field->len));
 	g_string_free(field, TRUE);
 	return fields;
 }

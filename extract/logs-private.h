@@ -27,8 +27,8 @@ struct log_stream;
  * Returns NULL with *error_r set (caller frees) when it cannot be read. */
 struct log_stream *log_stream_open(const char *path, char **error_r);
 /* Reads the next line into *line_r (valid until the next call).  Returns
- * 1 for a line, 0 at the end, -1 when decompression or reading failed;
- * *error_r then says why. */
+ * 1 for a line, 0 at the end, and -1 when decompression or reading
+ * failed, with the reason in *error_r. */
 int log_stream_next(struct log_stream *st, struct log_line *line_r,
 		    char **error_r);
 gboolean log_stream_is_gzip(const struct log_stream *st);
@@ -63,11 +63,11 @@ struct log_clock {
 	gboolean zone_known;  /* a zone was set for the ingest */
 };
 
-/* Assigns a year to a month/day/time so that it lands closest to the
- * previous line (a log turning over from December to January moves to
- * the next year), or by reference_local when that is set, then converts
- * local time to UTC.  Returns MT_TIME_NONE for a day the month does not
- * have. */
+/* Assigns a year to a month/day/time and converts local time to UTC.
+ * The year is the one that puts the line closest to the previous line,
+ * so a log turning over from December to January moves to the next
+ * year.  When reference_local is set, that rule applies instead.
+ * Returns MT_TIME_NONE for a day the month does not have. */
 gint64 log_clock_resolve(struct log_clock *clock, int month, int day,
 			 int seconds_of_day, int *offset_min_r);
 

@@ -159,7 +159,8 @@ report_anomalies(struct logs_ctx *ctx)
 		if (g_str_has_prefix(key, "log-note-"))
 			level = MT_LEVEL_NOTE;
 		if (mt_sink_anomalyf(ctx->sink, 0, level, key, a->offset,
-				     locator, "%" G_GINT64_FORMAT " line(s): %s",
+				     locator,
+				     "%" G_GINT64_FORMAT " line(s): %s",
 				     a->count, a->detail) < 0)
 			rc = -1;
 		g_free(locator);

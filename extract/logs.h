@@ -38,7 +38,7 @@ void logs_set_options(const struct logs_options *opts);
 /* Returns the options set (zeroes when none were). */
 const struct logs_options *logs_get_options(void);
 
-/* Returns the log format name when path holds a log this module reads,
+/* Returns the log format name when path contains a log this module reads,
  * judged from its content (gzip is opened), or NULL: 'log-postfix',
  * 'log-sendmail', 'log-exchange', 'log-m365', 'log-zeek-smtp',
  * 'log-zeek-conn', 'log-nfdump'. */

@@ -16,8 +16,9 @@
 -- 'rejected', 'unknown'.  merged_into points to the row that continues
 -- this message from the previous rotated file; merged rows are left for
 -- traceability and skipped by the views.  message_ref is the mailbox
--- copy that correlation linked, link_basis says how: 'message-id' or
--- 'sender-recipients-size-time'.  duplicate_of is the first log_message
+-- copy that correlation linked and link_basis the rule that matched:
+-- 'message-id', 'sender-recipients-size-time' or
+-- 'sender-recipients-time' (the log gave no size).  duplicate_of is the first log_message
 -- of another log source with the same Message-ID and sender.
 CREATE TABLE IF NOT EXISTS log_message (
     id            INTEGER PRIMARY KEY,

@@ -13,8 +13,8 @@ import tempfile
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.environ.get("MAILTRAIL_SHARED",
                         os.path.join(os.path.dirname(REPO), "shared"))
-BINARY = os.environ.get("MAILTRAIL",
-                        os.path.join(REPO, "build", "release", "mailtrail"))
+BINARY = os.path.abspath(os.environ.get("MAILTRAIL",
+                        os.path.join(REPO, "build", "release", "mailtrail")))
 # Sanitizer builds: leak reports from GLib's one-time allocations are noise.
 os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=0")
 os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")

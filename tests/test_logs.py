@@ -1,7 +1,7 @@
 """End-to-end tests of mail server log and flow ingest (extract/log*.c).
 
 Each test writes a small log in a documented format, ingests it and
-checks the rows against values read off the log text itself; the shared
+checks the rows against values read off the log text itself.  The shared
 fixtures are checked against the counts in their EXPECTED.md.
 """
 import calendar
@@ -10,9 +10,9 @@ import os
 
 import mtlib
 
-# RFC 3164 lines carry no year: MAILTRAIL_LOG_YEAR names the year the
-# log ends in (or the day it was collected); without it the file's mtime
-# is the time of its last line.
+# RFC 3164 lines carry no year.  MAILTRAIL_LOG_YEAR names the year the
+# log ends in (or the day it was collected), and without it the file's
+# mtime is taken as the time of its last line.
 os.environ.pop("MAILTRAIL_LOG_YEAR", None)
 
 POSTFIX = """\
@@ -242,12 +242,13 @@ def test_logs_correlation_links_and_sent_deleted():
                         " FROM finding WHERE kind = 'sent-deleted-log'")
     mtlib.eq(found, [("sent-deleted-log", "high", "m3@corp.example",
                       utc(2024, 3, 5, 15, 30, 0), 1)], "one finding")
-    why = mtlib.scalar(db, "SELECT explanation FROM finding"
-                       " WHERE kind = 'sent-deleted-log'")
+    explanation = mtlib.scalar(db, "SELECT explanation FROM finding"
+                               " WHERE kind = 'sent-deleted-log'")
     for part in ("line 11", "queue id CCCC33333", "7340032 bytes",
                  "eve@freemail.test (sent", "eve2@freemail.test (sent"):
-        if part not in why:
-            raise AssertionError("explanation lacks %r: %s" % (part, why))
+        if part not in explanation:
+            raise AssertionError("explanation lacks %r: %s"
+                                 % (part, explanation))
     mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM finding_log fl"
                           " JOIN finding f ON f.id = fl.finding_id"
                           " WHERE f.kind = 'sent-deleted-log'"

@@ -454,3 +454,258 @@ def check_pypff(pst, description):
 def test_pstgen_example_pypff():
     description = load_example()
     check_pypff(write_pst(description), description)
+
+
+# -- deleted messages -----------------------------------------------------------
+
+def deleted_by_mode(description):
+    return [(item["mode"], expected_message(item["message"]))
+            for item in description["deleted"]]
+
+
+def test_pstgen_deleted_recovered_by_pffexport():
+    """Unlinked messages come back whole; overwritten ones come back damaged.
+
+    libpff 20180714 recovers a deleted node from the superseded B-tree
+    leaf pages in free space.  When the overwritten block is an attachment,
+    the message is exported with the damaged bytes and no CRC complaint;
+    when it is the property context, pffexport cannot read the item type
+    and exports nothing for it.
+    """
+    description = load_example()
+    pst = write_pst(description)
+    target, log = pffexport(pst, "recovered")
+    recovered = [pffexport_message(os.path.join(target + ".recovered", d))
+                 for d in sorted(os.listdir(target + ".recovered"))]
+    by_subject_map = {m["subject"]: m for m in recovered}
+    deleted = deleted_by_mode(description)
+    check(len(deleted) == 3, "example has three deleted messages")
+    for mode, message in deleted:
+        want = pffexport_expected_message(message)
+        got = by_subject_map.get(want["subject"])
+        if mode == "unlinked":
+            eq(got, want, "recovered unlinked message")
+        elif message["attachments"]:
+            check(got is not None, "overwritten message with attachment %r "
+                  "not recovered" % want["subject"])
+            eq(got["recipients"], want["recipients"],
+               "recovered overwritten message recipients")
+            eq(len(got["attachments"]), 1, "recovered attachment count")
+            check(got["attachments"][0]["sha256"]
+                  != want["attachments"][0]["sha256"],
+                  "overwritten attachment came back intact")
+        else:
+            check(got is None, "message with overwritten properties %r "
+                  "was exported" % want["subject"])
+    eq(len(recovered), 2, "pffexport recovered message count")
+    check("Unable to retrieve type of item" in log,
+          "pffexport did not report the unreadable recovered item")
+
+
+def test_pstgen_deleted_bytes_stay_in_free_space():
+    description = load_example()
+    description["crypt"] = "none"
+    pst = write_pst(description)
+    layout = read_layout(pst)
+    with open(pst, "rb") as handle:
+        data = handle.read()
+    for mode, message in deleted_by_mode(description):
+        if mode != "unlinked":
+            continue
+        needle = message["subject"].encode("utf-16-le")
+        at = data.find(needle)
+        check(at > 0, "deleted subject %r not in the file"
+              % message["subject"])
+        check(not layout["is_allocated"](at),
+              "deleted subject at 0x%x is still allocated" % at)
+    for path, messages in expected_folders(description).items():
+        for message in messages:
+            if message["subject"]:
+                at = data.find(message["subject"].encode("utf-16-le"))
+                check(at > 0 and layout["is_allocated"](at),
+                      "live subject %r not in allocated space"
+                      % message["subject"])
+
+
+# -- NDB structure, checked by an independent minimal parser -----------------
+
+def pst_crc(data):
+    return ~zlib.crc32(data, 0xFFFFFFFF) & 0xFFFFFFFF
+
+
+def read_btree(data, ib, bid, ptype, out, depth=0):
+    page = data[ib:ib + 512]
+    eq(page[496], ptype, "page type at 0x%x" % ib)
+    eq(page[497], ptype, "repeated page type at 0x%x" % ib)
+    sig, crc, back = struct.unpack_from("<HIQ", page, 498)
+    eq(crc, pst_crc(page[:496]), "page CRC at 0x%x" % ib)
+    eq(back, bid, "page BID at 0x%x" % ib)
+    value = (ib ^ bid) & 0xFFFFFFFF
+    eq(sig, ((value >> 16) ^ value) & 0xFFFF, "page signature at 0x%x" % ib)
+    count, maximum, size, level = page[488:492]
+    eq(maximum, 488 // size, "cEntMax at 0x%x" % ib)
+    keys = []
+    for i in range(count):
+        entry = page[i * size:(i + 1) * size]
+        if level > 0:
+            key, child_bid, child_ib = struct.unpack("<QQQ", entry)
+            keys.append(key)
+            out["pages"].append(child_ib)
+            read_btree(data, child_ib, child_bid, ptype, out, depth + 1)
+        else:
+            keys.append(struct.unpack_from("<Q", entry)[0])
+            out["entries"].append(entry)
+    eq(keys, sorted(keys), "keys sorted at 0x%x" % ib)
+    out["levels"] = max(out.get("levels", 0), level)
+
+
+def read_layout(pst):
+    """Check header, B-trees, blocks and AMaps; return what was found."""
+    with open(pst, "rb") as handle:
+        data = handle.read()
+    eq(data[0:4], b"!BDN", "magic")
+    eq(data[8:10], b"SM", "client magic")
+    eq(struct.unpack_from("<H", data, 10)[0], 23, "wVer")
+    eq(struct.unpack_from("<I", data, 4)[0], pst_crc(data[8:8 + 471]),
+       "dwCRCPartial")
+    eq(struct.unpack_from("<I", data, 524)[0], pst_crc(data[8:8 + 516]),
+       "dwCRCFull")
+    (eof, amap_last, amap_free, _pmap_free, nbt_bid, nbt_ib, bbt_bid,
+     bbt_ib) = struct.unpack_from("<QQQQQQQQ", data, 184)
+    eq(eof, len(data), "ibFileEof")
+    span = 496 * 8 * 64
+    eq((eof - 0x4400) % span, 0, "file size in whole AMap ranges")
+    eq(amap_last, eof - span, "ibAMapLast")
+    nbt = {"entries": [], "pages": [nbt_ib]}
+    bbt = {"entries": [], "pages": [bbt_ib]}
+    read_btree(data, nbt_ib, nbt_bid, 0x81, nbt)
+    read_btree(data, bbt_ib, bbt_bid, 0x80, bbt)
+    bits = bytearray()
+    free = 0
+    for base in range(0x4400, eof, span):
+        page = data[base:base + 512]
+        eq(page[496], 0x84, "AMap page type at 0x%x" % base)
+        eq(struct.unpack_from("<I", page, 500)[0], pst_crc(page[:496]),
+           "AMap CRC at 0x%x" % base)
+        eq(struct.unpack_from("<Q", page, 504)[0], base,
+           "AMap back pointer at 0x%x" % base)
+        if (base - 0x4400) // span % 8 == 0:
+            eq(data[base + 512 + 496], 0x83, "PMap after AMap 0x%x" % base)
+        bits += page[:496]
+        free += sum(8 - bin(b).count("1") for b in page[:496]) * 64
+    eq(amap_free, free, "cbAMapFree")
+
+    def is_allocated(offset):
+        unit = (offset - 0x4400) // 64
+        return bool(bits[unit >> 3] & (0x80 >> (unit & 7)))
+    for ib in nbt["pages"] + bbt["pages"]:
+        check(all(is_allocated(ib + i) for i in range(0, 512, 64)),
+              "B-tree page at 0x%x not allocated" % ib)
+    for entry in bbt["entries"]:
+        bid, ib, cb, _ref = struct.unpack_from("<QQHH", entry)
+        total = (cb + 16 + 63) // 64 * 64
+        trailer = data[ib + total - 16:ib + total]
+        got_cb, _sig, crc, back = struct.unpack("<HHIQ", trailer)
+        eq((got_cb, back), (cb, bid), "block trailer at 0x%x" % ib)
+        eq(crc, pst_crc(data[ib:ib + cb]), "block CRC at 0x%x" % ib)
+        check(all(is_allocated(ib + i) for i in range(0, total, 64)),
+              "block 0x%x at 0x%x not allocated" % (bid, ib))
+    return {"nbt": nbt, "bbt": bbt, "is_allocated": is_allocated,
+            "crypt": data[513]}
+
+
+def test_pstgen_ndb_structure():
+    description = load_example()
+    layout = read_layout(write_pst(description))
+    eq(layout["crypt"], 1, "bCryptMethod of the example (permute)")
+    nids = [struct.unpack_from("<Q", e)[0] for e in layout["nbt"]["entries"]]
+    for nid in (0x21, 0x61, 0x122, 0x12D, 0x12E, 0x12F):
+        check(nid in nids, "node 0x%x missing from the NBT" % nid)
+
+
+# -- large stores: multi-level trees, XXBLOCK, row matrix in subnodes -------
+
+def large_description():
+    people = [{"name": "Person %d" % i, "smtp": "p%d@example.org" % i}
+              for i in range(300)]
+    inbox = [{"subject": "bulk %04d" % i,
+              "sender": {"smtp": "bulk@example.com"},
+              "to": [people[i % 300]],
+              "submit_utc": "2024-01-01T00:00:00Z"} for i in range(1200)]
+    sent = [{"subject": "many recipients and a 9 MB attachment",
+             "sender": {"name": "Dana", "smtp": "dana@example.com"},
+             "to": people[:150], "cc": people[150:250],
+             "bcc": people[250:],
+             "body_text": "x" * 100000,
+             "attachments": [{"filename": "dump.bin",
+                              "generate": {"size": 9 * 2**20, "seed": 4}}]}]
+    return {"store_name": "Large", "crypt": "none",
+            "folders": [{"name": "Inbox", "messages": inbox},
+                        {"name": "Sent Items", "messages": sent}]}
+
+
+def test_pstgen_large_store_readers():
+    description = large_description()
+    pst = write_pst(description)
+    layout = read_layout(pst)
+    check(layout["nbt"]["levels"] >= 1, "NBT has a single level")
+    check(layout["bbt"]["levels"] >= 1, "BBT has a single level")
+    check_pypff(pst, description)
+    check_readpst(pst, description)
+    check_pffexport(pst, description)
+
+
+def test_pstgen_synthetic_counts():
+    folder = tempfile.mkdtemp(prefix="mt-pstgen-")
+    pst = os.path.join(folder, "synthetic.pst")
+    proc = subprocess.run([sys.executable, PSTGEN, "--synthetic",
+                           "--messages", "300", "--size", "3M", pst],
+                          capture_output=True, text=True, timeout=300)
+    eq(proc.returncode, 0, "pstgen --synthetic exit status (%s)"
+       % proc.stderr)
+    size = os.path.getsize(pst)
+    check(2 * 2**20 <= size <= 5 * 2**20, "synthetic size %d not near 3M"
+          % size)
+    dump = pypff_dump(pst)
+    total = sum(len(m) for m in dump["folders"].values())
+    eq(total, 300, "pypff synthetic message count")
+    out = os.path.join(folder, "readpst")
+    os.makedirs(out)
+    subprocess.run(["readpst", "-j", "0", "-D", "-e", "-o", out, pst],
+                   capture_output=True, check=True, timeout=300)
+    emls = sum(len([f for f in files if f.endswith(".eml")])
+               for _d, _s, files in os.walk(out))
+    eq(emls, 300, "readpst synthetic message count")
+    read_layout(pst)
+
+
+# -- invalid input ---------------------------------------------------------------
+
+def run_pstgen_on(description):
+    folder = tempfile.mkdtemp(prefix="mt-pstgen-")
+    source = os.path.join(folder, "bad.json")
+    with open(source, "w", encoding="utf-8") as handle:
+        json.dump(description, handle)
+    return subprocess.run([sys.executable, PSTGEN, source,
+                           os.path.join(folder, "bad.pst")],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_pstgen_rejects_invalid_description():
+    cases = [
+        ({"folders": [{"name": "Inbox", "mesages": []}]}, "mesages"),
+        ({"folders": [{"name": "Inbox"}],
+          "deleted": [{"folder": "Outbox", "mode": "unlinked",
+                       "message": {}}]}, "Outbox"),
+        ({"folders": [{"name": "Inbox", "messages": [
+            {"submit_utc": "2024-01-01T00:00:00"}]}]}, "no UTC offset"),
+        ({"folders": [{"name": "Inbox", "messages": [
+            {"attachments": [{"filename": "a", "data_base64": "%%"}]}]}]},
+         "data_base64"),
+        ({"folders": [{"name": "a/b"}]}, "'/'"),
+    ]
+    for description, needle in cases:
+        proc = run_pstgen_on(description)
+        eq(proc.returncode, 1, "exit status for %r" % needle)
+        check(needle in proc.stderr, "error for %r does not mention it: %s"
+              % (needle, proc.stderr))

@@ -500,8 +500,9 @@ detector_case(void)
 	 * subdomain, a lookalike domain and Pat's own Gmail address. */
 	for (int k = 0; k < 5; k++)
 		message_add(db, &(struct msg){ .id = 500 + k, .custodian = 1,
-			.direction = "outbound", .utc = MONDAY + 29 * 24 * H +
-			(10 + k) * H, .size = 2000, .from = "pat.doe@example.com",
+			.direction = "outbound",
+			.utc = MONDAY + 29 * 24 * H + (10 + k) * H,
+			.size = 2000, .from = "pat.doe@example.com",
 			.subject = "files" });
 	recipient_add(db, 500, "to", "someone@partner.org");
 	attachment_add(db, 500, "dump.bin", "application/octet-stream", NULL,
