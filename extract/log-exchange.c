@@ -14,6 +14,10 @@
 #include "core/record.h"
 #include "extract/logs-private.h"
 
+/* Exchange gives up on a message after 2 days by default (message
+ * expiration timeout), so a Message-ID idle for 3 days is done. */
+#define MESSAGE_IDLE (3 * 86400)
+
 const char *
 log_exchange_detect(char **lines, guint n)
 {
@@ -199,6 +203,7 @@ handle_row(struct logs_ctx *ctx, struct row_ctx *r)
 	}
 	g_free(id);
 	(void)host;
+	m->last_utc = r->utc;
 	take_message_fields(m, r, event);
 	add_row_events(m, r, event);
 }
@@ -239,8 +244,10 @@ log_exchange_read(struct logs_ctx *ctx, struct log_stream *st)
 		r.row = logs_csv_split(line.text, ',');
 		handle_row(ctx, &r);
 		g_ptr_array_unref(r.row);
+		if (logs_sweep_pending(ctx, &line, MESSAGE_IDLE) < 0)
+			break;
 	}
 	if (header != NULL)
 		g_hash_table_destroy(header);
-	return 0;
+	return ctx->failed ? -1 : 0;
 }

@@ -15,6 +15,9 @@
 #include "core/record.h"
 #include "extract/logs-private.h"
 
+/* Rows of one message lie minutes apart; a day without one ends it. */
+#define MESSAGE_IDLE 86400
+
 const char *
 log_m365_detect(char **lines, guint n)
 {
@@ -164,6 +167,7 @@ handle_row(struct logs_ctx *ctx, GHashTable *header, GPtrArray *row,
 	ctx->lines_parsed++;
 	logs_note_time(ctx, utc);
 	m = message_for_row(ctx, header, row, line, utc);
+	m->last_utc = utc;
 	if (m->time_raw == NULL)
 		m->time_raw = g_strdup(raw);
 	if (FIELD("recipient_status") != NULL)
@@ -204,8 +208,10 @@ log_m365_read(struct logs_ctx *ctx, struct log_stream *st)
 			handle_row(ctx, header, row, &line);
 		}
 		g_ptr_array_unref(row);
+		if (logs_sweep_pending(ctx, &line, MESSAGE_IDLE) < 0)
+			break;
 	}
 	if (header != NULL)
 		g_hash_table_destroy(header);
-	return 0;
+	return ctx->failed ? -1 : 0;
 }

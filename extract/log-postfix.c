@@ -14,9 +14,9 @@
 #include "core/record.h"
 #include "extract/logs-private.h"
 
-#define SWEEP_EVERY 100000       /* lines between sweeps of the queue */
-#define SWEEP_PENDING 50000      /* sweep only above this many messages */
-#define SWEEP_IDLE (7 * 86400)   /* Postfix keeps mail 5 days by default */
+/* Postfix keeps undeliverable mail 5 days by default
+ * (maximal_queue_lifetime), so a queue id idle for 7 days is done. */
+#define QUEUE_IDLE (7 * 86400)
 
 struct syslog_head {
 	const char *host;
@@ -678,28 +678,6 @@ queue_id_length(const char *text)
 	return digit || upper_hex ? n : 0;
 }
 
-static void
-sweep_idle(struct logs_ctx *ctx, gint64 now)
-{
-	GHashTableIter it;
-	gpointer key, value;
-	GPtrArray *idle = g_ptr_array_new();
-
-	if (now == MT_TIME_NONE)
-		return;
-	g_hash_table_iter_init(&it, ctx->pending);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
-		struct log_msg *m = value;
-
-		if (m->last_utc != MT_TIME_NONE &&
-		    now - m->last_utc > SWEEP_IDLE)
-			g_ptr_array_add(idle, m);
-	}
-	for (guint i = 0; i < idle->len; i++)
-		pending_flush(ctx, g_ptr_array_index(idle, i));
-	g_ptr_array_free(idle, TRUE);
-}
-
 static int
 handle_line(struct logs_ctx *ctx, const struct log_line *line)
 {
@@ -753,11 +731,9 @@ log_postfix_read(struct logs_ctx *ctx, struct log_stream *st)
 			ctx->lines_comment++;
 			continue;
 		}
-		if (handle_line(ctx, &line) < 0 || ctx->failed)
+		if (handle_line(ctx, &line) < 0 || ctx->failed ||
+		    logs_sweep_pending(ctx, &line, QUEUE_IDLE) < 0)
 			return -1;
-		if (line.line_no % SWEEP_EVERY == 0 &&
-		    g_hash_table_size(ctx->pending) > SWEEP_PENDING)
-			sweep_idle(ctx, ctx->clock.previous_local);
 	}
 	return 0;
 }

@@ -11,6 +11,8 @@
 
 #define LOGS_LINE_MAX (64 * 1024)   /* longer lines are cut and counted */
 #define LOGS_DETAIL_MAX 2048        /* bytes of reply text kept per event */
+#define LOGS_SWEEP_LINES 100000     /* lines between sweeps of pending */
+#define LOGS_SWEEP_PENDING 50000    /* messages pending before a sweep */
 
 /* One line as read: text without the line break, NUL-terminated. */
 struct log_line {
@@ -118,6 +120,7 @@ struct logs_ctx {
 	gint64 lines_total, lines_blank, lines_comment, lines_parsed;
 	gint64 lines_foreign, lines_unknown, lines_truncated;
 	gint64 first_utc, last_utc;
+	gint64 current_utc;      /* time of the line read last */
 	GHashTable *anomalies;   /* code -> struct log_anomaly_count */
 	GHashTable *pending;     /* key -> struct log_msg (owned) */
 	GHashTable *flows;       /* "host|server|port|hour" -> struct */
@@ -138,6 +141,13 @@ int log_msg_compare_line(const struct log_msg *a, const struct log_msg *b);
  * Returns 1 for a line, 0 at the end (or after a read error). */
 int logs_next_line(struct logs_ctx *ctx, struct log_stream *st,
 		   struct log_line *line_r);
+
+/* Bounds memory: every LOGS_SWEEP_LINES lines, when more than
+ * LOGS_SWEEP_PENDING messages are pending, stores those whose last line
+ * is more than idle_sec of log time away from the current line.
+ * Returns 0 or -1. */
+int logs_sweep_pending(struct logs_ctx *ctx, const struct log_line *line,
+		       gint64 idle_sec);
 
 /* Prepares the insert statements; returns 0 or -1. */
 int logs_prepare(struct logs_ctx *ctx);

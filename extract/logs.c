@@ -134,6 +134,7 @@ logs_note_time(struct logs_ctx *ctx, gint64 utc)
 {
 	if (utc == MT_TIME_NONE)
 		return;
+	ctx->current_utc = utc;
 	if (ctx->first_utc == MT_TIME_NONE || utc < ctx->first_utc)
 		ctx->first_utc = utc;
 	if (ctx->last_utc == MT_TIME_NONE || utc > ctx->last_utc)
@@ -247,7 +248,7 @@ ctx_init(struct logs_ctx *ctx, char **error_r)
 					   "+HHMM, UTC or an IANA name", tz);
 		return -1;
 	}
-	ctx->first_utc = ctx->last_utc = MT_TIME_NONE;
+	ctx->first_utc = ctx->last_utc = ctx->current_utc = MT_TIME_NONE;
 	ctx->anomalies = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 					       anomaly_count_free);
 	ctx->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
@@ -325,6 +326,12 @@ run_reader(struct logs_ctx *ctx, struct log_stream *st)
 	if (strcmp(f, "log-nfdump") == 0)
 		return log_flow_read(ctx, st);
 	return -1;
+}
+
+static int
+msg_compare_indirect(const struct log_msg **a, const struct log_msg **b)
+{
+	return log_msg_compare_line(*a, *b);
 }
 
 /* Flushes messages still pending at the end of the file in line order.
@@ -460,4 +467,38 @@ logs_next_line(struct logs_ctx *ctx, struct log_stream *st,
 			       "leading NUL bytes up to the next one is read");
 	}
 	return 1;
+}
+
+int
+logs_sweep_pending(struct logs_ctx *ctx, const struct log_line *line,
+		   gint64 idle_sec)
+{
+	GHashTableIter it;
+	gpointer key, value;
+	GPtrArray *idle;
+	gint64 now = ctx->current_utc;
+	int rc = 0;
+
+	if (line->line_no % LOGS_SWEEP_LINES != 0 || now == MT_TIME_NONE ||
+	    g_hash_table_size(ctx->pending) <= LOGS_SWEEP_PENDING)
+		return 0;
+	idle = g_ptr_array_new();
+	g_hash_table_iter_init(&it, ctx->pending);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		struct log_msg *m = value;
+
+		/* Exports sorted newest first run backwards in time. */
+		if (m->last_utc != MT_TIME_NONE &&
+		    llabs(now - m->last_utc) > idle_sec)
+			g_ptr_array_add(idle, m);
+	}
+	g_ptr_array_sort(idle, (GCompareFunc)msg_compare_indirect);
+	for (guint i = 0; i < idle->len && rc == 0; i++) {
+		struct log_msg *m = g_ptr_array_index(idle, i);
+
+		g_hash_table_steal(ctx->pending, m->key);
+		rc = logs_store_message(ctx, m);
+	}
+	g_ptr_array_free(idle, TRUE);
+	return rc;
 }

@@ -7,13 +7,33 @@ fixtures are checked against the counts in their EXPECTED.md.
 import calendar
 import gzip
 import os
+import subprocess
 
 import mtlib
 
 # RFC 3164 lines carry no year.  MAILTRAIL_LOG_YEAR names the year the
 # log ends in (or the day it was collected), and without it the file's
-# mtime is taken as the time of its last line.
+# mtime is taken as the time of its last line.  Tests run in parallel
+# threads, so each run gets its own environment (ingest_env) and none
+# changes os.environ.
 os.environ.pop("MAILTRAIL_LOG_YEAR", None)
+os.environ.pop("MAILTRAIL_LOG_TZ", None)
+
+
+def ingest_env(paths, env, *extra, expect=(0,), db=None):
+    """Ingest paths like mtlib.ingest with env added to the environment;
+    return (database path, CompletedProcess)."""
+    if db is None:
+        db = os.path.join(mtlib.tmpdir(), "case.db")
+    if isinstance(paths, str):
+        paths = [paths]
+    proc = subprocess.run([mtlib.BINARY, "ingest", db] + list(paths) +
+                          list(extra), capture_output=True, text=True,
+                          timeout=900, env=dict(os.environ, **env))
+    if expect is not None and proc.returncode not in expect:
+        raise AssertionError("mailtrail ingest exited %d, expected %s\n%s"
+                             % (proc.returncode, expect, proc.stderr[-3000:]))
+    return db, proc
 
 POSTFIX = """\
 Dec 31 23:58:01 mx1 postfix/smtpd[101]: connect from ws23.corp.example[10.0.0.23]
@@ -134,11 +154,8 @@ def test_logs_shared_fail2ban_postfix():
     path = mtlib.shared("fixtures", "logs", "fail2ban_postfix.log")
     # The lines are not in time order; fail2ban dated them as collected
     # in mid-August 2005.
-    os.environ["MAILTRAIL_LOG_YEAR"] = "2005-08-15"
-    try:
-        db = mtlib.ingest(path, expect=(0, 2))
-    finally:
-        del os.environ["MAILTRAIL_LOG_YEAR"]
+    db, _ = ingest_env(path, {"MAILTRAIL_LOG_YEAR": "2005-08-15"},
+                       expect=(0, 2))
     # EXPECTED.md: 203 lines, 88 comment lines, 52 blank, 63 records.
     mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_comment,"
                          " lines_blank, lines_parsed, lines_unknown"
@@ -537,11 +554,8 @@ def test_logs_demo_case_log_only_mail():
         mtlib.ingest(stores, "-c", spec, "-i", "example.com", db=db,
                      expect=(0, 2))
     log = case["logs"][0]
-    os.environ["MAILTRAIL_LOG_YEAR"] = str(log["year"])
-    try:
-        mtlib.ingest(os.path.join(out, log["path"]), db=db)
-    finally:
-        del os.environ["MAILTRAIL_LOG_YEAR"]
+    ingest_env(os.path.join(out, log["path"]),
+               {"MAILTRAIL_LOG_YEAR": str(log["year"])}, db=db)
     lines = sum(1 for _ in open(os.path.join(out, log["path"])))
     mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_parsed,"
                          " lines_unknown FROM log_stats"),
@@ -551,3 +565,28 @@ def test_logs_demo_case_log_only_mail():
         " WHERE kind = 'sent-deleted-log' ORDER BY subject_value")]
     mtlib.eq(found, sorted(truth["log_only_message_ids"]),
              "log-only messages")
+
+
+def test_logs_zone_for_syslog_times():
+    d = mtlib.tmpdir()
+    text = ("Jan 15 10:00:00 mx1 postfix/smtpd[1]: connect from a[10.0.0.1]\n"
+            "Jul 15 10:00:00 mx1 postfix/smtpd[1]: connect from a[10.0.0.1]\n")
+    path = write(os.path.join(d, "maillog"), text)
+    db, _ = ingest_env(path, {"MAILTRAIL_LOG_YEAR": "2024",
+                              "MAILTRAIL_LOG_TZ": "Europe/Berlin"})
+    # Berlin is UTC+1 in January and UTC+2 (summer time) in July.
+    mtlib.eq(mtlib.query(db, "SELECT time_utc, offset_min, zone_known"
+                         " FROM log_event ORDER BY line_no"),
+             [(utc(2024, 1, 15, 9, 0, 0), 60, 1),
+              (utc(2024, 7, 15, 8, 0, 0), 120, 1)], "local times")
+
+
+def test_logs_invalid_zone_rejected():
+    d = mtlib.tmpdir()
+    path = write(os.path.join(d, "maillog"), POSTFIX)
+    _, proc = ingest_env(path, {"MAILTRAIL_LOG_TZ": "Mars/Olympus_Mons"},
+                         expect=None)
+    if proc.returncode == 0:
+        raise AssertionError("ingest with an invalid zone succeeded")
+    if "Mars/Olympus_Mons" not in proc.stderr:
+        raise AssertionError("zone not named: %s" % proc.stderr[-2000:])

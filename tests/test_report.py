@@ -127,6 +127,19 @@ def test_report_html_sections_and_charts():
     for chart in ("chart-heatmap", "chart-daily", "chart-recipients",
                   "chart-attachments"):
         eq(html.count('class="%s"' % chart), 2, chart + " per custodian")
+    # The charts count each timed sent message once: alice has 2 (message
+    # 3 has no sent time), the second custodian 1.
+    sections = html.split('<h2 id="custodian-')[1:]
+    for section in sections:
+        cid = int(section.split('"', 1)[0])
+        want = {1: 2, 2: 1}[cid]
+        heat = section.split('class="chart-heatmap"')[1].split("</svg>")[0]
+        cells = re.findall(r"<title>\w{3} \d\dh: (\d+) message", heat)
+        eq(len(cells), 7 * 24, "heat map cells of custodian %d" % cid)
+        eq(sum(map(int, cells)), want, "heat map total, custodian %d" % cid)
+        daily = section.split('class="chart-daily"')[1].split("</svg>")[0]
+        bars = re.findall(r"<title>\d{4}-\d\d-\d\d: (\d+) message", daily)
+        eq(sum(map(int, bars)), want, "daily total, custodian %d" % cid)
     # Deleted outbound: 2, 3 and 5 are deleted, recovered, expunged.
     deleted = html.split('id="timeline-deleted"')[1].split("</table>")[0]
     eq(deleted.count("<tr class=\"deleted\""), 3, "deleted table rows")

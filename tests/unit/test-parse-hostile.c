@@ -343,7 +343,7 @@ tnef_append_attribute(GByteArray *out, guint8 level, guint32 id,
 	g_byte_array_append(out, checksum, 2);
 }
 
-/* A winmail.dat built from [MS-OXTNEF] attributes: the body in attBody
+/* A winmail.dat built attribute by attribute: the body in attBody
  * and one attachment with only an 8.3 title, then a stream cut short. */
 static void
 test_tnef_body_and_truncation(void)
