@@ -5,6 +5,7 @@
  * with scripts disabled and when printed.  Every value that came from
  * mail or evidence is escaped with g_markup_escape_text().
  */
+#include <math.h>
 #include <string.h>
 
 #include "report/report-private.h"
@@ -43,6 +44,17 @@ html_cell_int(FILE *out, gint64 value)
 	fprintf(out, "<td class=\"num\">%" G_GINT64_FORMAT "</td>", value);
 }
 
+/* Formats a statistic without exponent notation: whole numbers as
+ * integers, others with two decimals. */
+static void
+html_format_real(char *buf, size_t size, double value)
+{
+	if (fabs(value) < 1e15 && value == floor(value))
+		g_ascii_formatd(buf, size, "%.0f", value);
+	else
+		g_ascii_formatd(buf, size, "%.2f", value);
+}
+
 void
 html_cell_column(FILE *out, sqlite3_stmt *st, int col)
 {
@@ -56,8 +68,8 @@ html_cell_column(FILE *out, sqlite3_stmt *st, int col)
 		html_cell_int(out, sqlite3_column_int64(st, col));
 		break;
 	case SQLITE_FLOAT:
-		g_ascii_formatd(buf, sizeof(buf), "%.4g",
-				sqlite3_column_double(st, col));
+		html_format_real(buf, sizeof(buf),
+				 sqlite3_column_double(st, col));
 		fprintf(out, "<td class=\"num\">%s</td>", buf);
 		break;
 	default:
@@ -111,12 +123,17 @@ static const char html_style[] =
 	"margin-top:2em}h3{margin-top:1.5em}"
 	"table{border-collapse:collapse;margin:.5em 0;font-size:12px}"
 	"th,td{border:1px solid #bbb;padding:2px 5px;text-align:left;"
-	"vertical-align:top;overflow-wrap:anywhere}th{background:#eee}"
+	"vertical-align:top;overflow-wrap:break-word}th{background:#eee}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
 	".none{color:#777}.error{color:#a00;font-weight:600}"
 	".hash{font-family:monospace;font-size:11px;word-break:break-all}"
 	"tr.deleted td{background:#fde8e8}"
-	".sev-high{color:#a00;font-weight:600}.sev-medium{color:#b60}"
+	"table.findings td:nth-child(5){min-width:14em}"
+	"table.findings td:nth-child(8){min-width:24em}"
+	"table.findings td:nth-child(11){min-width:16em;max-width:24em;"
+	"font-size:11px}"
+	"tr.sev-high td:nth-child(3){color:#a00;font-weight:600}"
+	"tr.sev-medium td:nth-child(3){color:#b60;font-weight:600}"
 	"svg{display:block;margin:.5em 0;max-width:100%}"
 	"svg text{font:10px sans-serif}"
 	".filter{display:none}"

@@ -113,7 +113,7 @@ svg_daily(FILE *out, const struct svg_day *days, guint n)
 	double y0 = top + plot_h;
 	guint i, step = MAX(1, n / 8);
 
-	svg_begin(out, "chart-daily", left + (int)(bw * n) + 10,
+	svg_begin(out, "chart-daily", left + (int)(bw * n) + 70,
 		  top + plot_h + 30, "Messages sent per day (UTC); shaded "
 		  "band: baseline median plus and minus 3 MAD; red: spike");
 	fprintf(out, "<text x=\"2\" y=\"%d\">%.0f</text>"
@@ -160,9 +160,18 @@ svg_paired_bars(FILE *out, const char *const *labels, const int *sent,
 	for (i = 0; i < n; i++) {
 		int y = 4 + i * row_h;
 		char *label = g_markup_escape_text(labels[i], -1);
+		char *shortened = g_utf8_make_valid(labels[i], -1);
+		char *cut = g_utf8_substring(shortened, 0,
+					     MIN(40, g_utf8_strlen(shortened,
+								   -1)));
+		char *short_label = g_markup_escape_text(cut, -1);
 
-		fprintf(out, "<text x=\"2\" y=\"%d\">%.40s</text>", y + 13,
-			label);
+		/* The label is cut before escaping so no entity is split. */
+		fprintf(out, "<text x=\"2\" y=\"%d\">%s</text>", y + 13,
+			short_label);
+		g_free(short_label);
+		g_free(cut);
+		g_free(shortened);
 		fprintf(out, "<rect class=\"sent\" x=\"%d\" y=\"%d\" "
 			"width=\"%.1f\" height=\"9\" fill=\"#357\"><title>%s: "
 			"%d sent</title></rect>", left, y,
@@ -183,7 +192,7 @@ void
 svg_histogram(FILE *out, const char *const *labels, const int *counts,
 	      guint n)
 {
-	const int left = 30, top = 8, plot_h = 120, bw = 56;
+	const int left = 30, top = 16, plot_h = 120, bw = 56;
 	int max = 1;
 	guint i;
 
@@ -202,8 +211,7 @@ svg_histogram(FILE *out, const char *const *labels, const int *counts,
 		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>"
 			"<text x=\"%d\" y=\"%.1f\">%d</text>\n",
 			left + (int)i * bw + 2, top + plot_h + 14, label,
-			left + (int)i * bw + 6, MAX(top + 8.0,
-						    top + plot_h - h - 2),
+			left + (int)i * bw + 6, top + plot_h - h - 3,
 			counts[i]);
 		g_free(label);
 	}
