@@ -49,6 +49,11 @@ void parse_describe_bytes(const unsigned char *data, size_t len,
  * NULL.  The string is static.  libmagic does not report these. */
 const char *parse_encryption_note(const unsigned char *data, size_t len);
 
+/* Decompresses an Outlook PR_RTF_COMPRESSED value ([MS-OXRTFCP]) and
+ * returns the text of the RTF as new UTF-8 with LF line ends, or NULL
+ * when data is not valid compressed RTF. */
+char *parse_rtf_compressed_to_text(const unsigned char *data, size_t len);
+
 /* Computes the SHA-256 of data as lower-case hex into out (65 bytes). */
 void parse_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT
  *
  * tnef.c - the files inside a TNEF stream (winmail.dat, application/
- * ms-tnef), decoded with bounds checks on every length, following
- * [MS-OXTNEF].  Each attachment starts at attAttachRendData; its name is
+ * ms-tnef), decoded with bounds checks on every length.  The stream is a
+ * signature and a key, then attributes of level, id, length, data and
+ * checksum.  Each attachment starts at attAttachRendData; its name is
  * PR_ATTACH_LONG_FILENAME from the attAttachment MAPI block when present,
- * else the 8.3 attAttachTitle.  The message body (attBody, PR_BODY or
- * PR_HTML) is used when the MIME text part is missing or blank.  A length past the end stops the walk with
+ * else the 8.3 attAttachTitle.  The message body (attBody, PR_BODY,
+ * PR_HTML or PR_RTF_COMPRESSED) is used when the MIME text part is
+ * missing or blank.  A length past the end stops the walk with
  * a defect; files read up to then are still listed.
  */
 #include <string.h>
@@ -57,7 +59,8 @@ struct tnef_file {
 	char *body;            /* message level: attBody or PR_BODY */
 	const guint8 *html;    /* message level: PR_HTML */
 	size_t html_size;
-	gboolean rtf;          /* message level: PR_RTF_COMPRESSED seen */
+	const guint8 *rtf;     /* message level: PR_RTF_COMPRESSED */
+	size_t rtf_size;
 };
 
 static gboolean
@@ -160,8 +163,9 @@ tnef_keep_value(struct tnef_file *f, guint16 id, guint16 type,
 		f->html_size = len;
 		return;
 	}
-	if (id == PR_RTF_COMPRESSED) {
-		f->rtf = TRUE;
+	if (id == PR_RTF_COMPRESSED && type == PT_BINARY) {
+		f->rtf = p;
+		f->rtf_size = len;
 		return;
 	}
 	if (type != PT_UNICODE && type != PT_STRING8)
@@ -348,12 +352,12 @@ tnef_use_body(struct tnef_file *m, struct mt_message *msg)
 		msg->body_html_size = (gint64)strlen(html);
 		text = parse_html_to_text(html, strlen(html));
 		g_free(html);
-	} else if (m->rtf) {
-		/* TODO: decompress PR_RTF_COMPRESSED (LZFu) and strip RTF. */
-		parse_defect(msg, "note", "tnef-rtf-body",
-			     "the message body is only in TNEF compressed RTF, "
-			     "which is not decoded");
-		return;
+	} else if (m->rtf != NULL) {
+		text = parse_rtf_compressed_to_text(m->rtf, m->rtf_size);
+		if (text == NULL)
+			parse_defect(msg, "warning", "invalid-rtf-body",
+				     "TNEF compressed RTF body of %zu bytes "
+				     "cannot be decompressed", m->rtf_size);
 	}
 	if (text == NULL)
 		return;
