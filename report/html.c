@@ -14,13 +14,16 @@
 void
 html_text(FILE *out, const char *value)
 {
-	char *escaped;
+	char *valid, *escaped;
 
 	if (value == NULL)
 		return;
-	escaped = g_markup_escape_text(value, -1);
+	/* g_markup_escape_text() requires valid UTF-8. */
+	valid = g_utf8_make_valid(value, -1);
+	escaped = g_markup_escape_text(valid, -1);
 	fputs(escaped, out);
 	g_free(escaped);
+	g_free(valid);
 }
 
 void

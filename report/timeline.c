@@ -85,10 +85,33 @@ report_timeline_free(struct report_timeline **tl)
 	*tl = NULL;
 }
 
+/* Copies a text column for display and export.  A NUL inside the value
+ * becomes U+2400 (the symbol for NUL) so the rest of the value is not
+ * lost, and invalid UTF-8 is repaired with U+FFFD, because JSON and
+ * HTML writers need valid UTF-8. */
 static char *
 column_dup(sqlite3_stmt *st, int col)
 {
-	return g_strdup((const char *)sqlite3_column_text(st, col));
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	int len = sqlite3_column_bytes(st, col);
+	GString *s;
+	char *valid;
+	int i;
+
+	if (text == NULL)
+		return NULL;
+	if (memchr(text, '\0', len) == NULL && g_utf8_validate(text, len, NULL))
+		return g_strndup(text, len);
+	s = g_string_sized_new(len + 8);
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\0')
+			g_string_append(s, "\xe2\x90\x80");
+		else
+			g_string_append_c(s, text[i]);
+	}
+	valid = g_utf8_make_valid(s->str, s->len);
+	g_string_free(s, TRUE);
+	return valid;
 }
 
 static gint64

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 
 import mtlib
@@ -313,3 +314,28 @@ def test_case_uco_parses_as_json_ld():
     eq(proc.returncode, 0, "rdflib parse (needs python3-rdflib)\n" +
        proc.stderr[-2000:])
     eq(proc.stdout.split(), ["4", "4"], "EmailMessage and File subjects")
+
+
+def test_timeline_nul_and_invalid_utf8():
+    db = reportcase.build()
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO attachment (message_id, filename, size, depth)"
+                " VALUES (2, ?, 5, 0)", ("a\x00b.exe",))
+    con.execute("UPDATE message SET subject = CAST(X'666fff6f' AS TEXT)"
+                " WHERE id = 5")
+    con.commit()
+    con.close()
+    objs = {o["message_db_id"]: o for o in
+            map(json.loads, timeline(db, "--format", "jsonl").stdout
+                .splitlines())}
+    eq(objs[2]["attachments"][0]["filename"], "a\u2400b.exe",
+       "NUL shown as U+2400, rest of the name kept")
+    eq(objs[5]["subject"], "fo\ufffdo", "invalid UTF-8 repaired")
+    rows = {int(r["message_db_id"]): r
+            for r in csv_rows(timeline(db).stdout)}
+    eq(rows[2]["attachment_names"], "a\u2400b.exe", "CSV file name")
+    out = os.path.join(os.path.dirname(db), "report")
+    mtlib.run("report", db, "-o", out, expect=0)
+    with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+        html = f.read()
+    assert "a\u2400b.exe" in html, "HTML file name"
