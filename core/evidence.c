@@ -146,13 +146,19 @@ hash_folder(const char *path, char out[65], gint64 *size_r, char **error_r)
 		char file_hex[65];
 		gint64 size;
 
-		rc = hash_file(full, file_hex, &size, error_r);
+		char *file_error = NULL;
+
+		/* An unreadable file stays in the manifest, marked as such;
+		 * the reader reports it as an anomaly of its own. */
+		if (hash_file(full, file_hex, &size, &file_error) < 0) {
+			g_strlcpy(file_hex, "unreadable", sizeof(file_hex));
+			size = 0;
+			g_free(file_error);
+		}
 		g_free(full);
-		if (rc < 0)
-			break;
 		total += size;
 		EVP_DigestUpdate(ctx, rel, strlen(rel) + 1);
-		EVP_DigestUpdate(ctx, file_hex, 64);
+		EVP_DigestUpdate(ctx, file_hex, strlen(file_hex));
 		EVP_DigestUpdate(ctx, "\n", 1);
 	}
 	EVP_DigestFinal_ex(ctx, digest, NULL);

@@ -9,7 +9,8 @@
 
 /* Computes the SHA-256 of a regular file, or of a folder's manifest
  * ('relative-path NUL sha256 LF' for every regular file below it, sorted
- * by path in byte order; symbolic links are not followed).  size_r gets
+ * by path in byte order, with 'unreadable' in place of the hash of a file
+ * that cannot be read; symbolic links are not followed).  size_r gets
  * the file size or the sum of the folder's file sizes.  Returns 0, or -1
  * with *error_r set (g_free it). */
 int evidence_hash(const char *path, char out[65], gint64 *size_r,
