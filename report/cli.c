@@ -357,11 +357,13 @@ report_parse(int argc, char **argv, struct report_args *a)
 	return -1;
 }
 
-/* Runs findings_run() and records the run; the only writes 'report'
- * makes to the case database.  Returns the run id, or -1. */
+/* Records the run and runs findings_run(); the only writes 'report'
+ * makes to the case database.  Returns the run id, or -1 when the run
+ * could not be recorded.  *findings_ok_r says whether findings_run()
+ * succeeded. */
 static gint64
 report_update_db(const struct report_args *a, const char *command_line,
-		 gint64 start)
+		 gint64 start, gboolean *findings_ok_r)
 {
 	sqlite3_stmt *st;
 	char *error = NULL;
@@ -386,8 +388,8 @@ report_update_db(const struct report_args *a, const char *command_line,
 	if (run_id < 0)
 		fprintf(stderr, "error: report: recording the run in '%s' "
 			"failed: %s\n", a->db_path, sqlite3_errmsg(db));
-	else if (findings_run(db, &a->fopts) < 0)
-		run_id = -1;
+	else
+		*findings_ok_r = findings_run(db, &a->fopts) == 0;
 	casedb_close(&db);
 	return run_id;
 }
@@ -421,6 +423,7 @@ report_cmd_report(int argc, char **argv)
 {
 	struct report_args a = { 0 };
 	char *command_line, *error = NULL;
+	gboolean findings_ok = FALSE;
 	gint64 run_id;
 	int status;
 	sqlite3 *db;
@@ -438,11 +441,18 @@ report_cmd_report(int argc, char **argv)
 		goto done;
 	}
 	command_line = report_command_line(argc, argv);
-	run_id = report_update_db(&a, command_line, casedb_now());
+	run_id = report_update_db(&a, command_line, casedb_now(),
+				  &findings_ok);
 	g_free(command_line);
 	status = MT_EXIT_FATAL;
 	if (run_id < 0)
 		goto done;
+	if (!findings_ok) {
+		fputs("error: report: computing the findings failed; no "
+		      "report was written\n", stderr);
+		report_finish_run(a.db_path, run_id, status);
+		goto done;
+	}
 
 	db = report_db_open_readonly(a.db_path, &error);
 	if (db == NULL) {

@@ -332,3 +332,13 @@ def test_report_html_row_limit():
        "the CSV keeps every row")
     proc = report(db, "--html-max-rows", "-5", expect=1)[1]
     assert "invalid --html-max-rows '-5'" in proc.stderr, proc.stderr
+
+
+def test_report_findings_failure_recorded():
+    db = reportcase.build()
+    out, proc = report(db, "--timezone", "nobody=UTC", expect=3)
+    assert "no report was written" in proc.stderr, proc.stderr
+    assert not os.path.exists(os.path.join(out, "report.html")), \
+        "report written after findings failed"
+    eq(query(db, "SELECT exit_status, end_utc IS NOT NULL FROM run"),
+       [(3, 1)], "failed run recorded")
