@@ -109,8 +109,10 @@ static const struct role_name role_names[] = {
 	{ "borradores", MT_FOLDER_DRAFTS },
 
 	{ "outbox", MT_FOLDER_OUTBOX },
+	{ "unsent messages", MT_FOLDER_OUTBOX },
 	{ "postausgang", MT_FOLDER_OUTBOX },
 	{ "boîte d'envoi", MT_FOLDER_OUTBOX },
+	{ "boîte d’envoi", MT_FOLDER_OUTBOX },
 	{ "bandeja de salida", MT_FOLDER_OUTBOX },
 
 	{ "junk", MT_FOLDER_JUNK },
@@ -135,22 +137,29 @@ static const char *const recoverable_children[] = {
 	"discoveryholds", "substrateholds",
 };
 
-/* Returns the last component of a '/'-separated folder path without
- * Maildir++ leading dots, as a newly allocated lower-case string. */
+/* Returns the last component of a '/'-separated folder path, folded for
+ * comparison and without the decorations stores add: Maildir++ leading
+ * dots (".Archive.Sent" is Sent), Thunderbird's ".sbd" subfolder
+ * directories and a ".mbox" extension. */
 static char *
 role_component_fold(const char *name)
 {
 	const char *last = strrchr(name, '/');
 	char *trimmed, *folded;
+	size_t len;
 
 	last = last != NULL ? last + 1 : name;
-	/* Maildir++ names nest with dots: ".Archive.Sent" is Sent. */
 	if (last[0] == '.') {
 		const char *dot = strrchr(last, '.');
 
 		last = dot + 1;
 	}
 	trimmed = g_strstrip(g_strdup(last));
+	len = strlen(trimmed);
+	if (len > 4 && (g_ascii_strcasecmp(trimmed + len - 4, ".sbd") == 0))
+		trimmed[len - 4] = '\0';
+	else if (len > 5 && g_ascii_strcasecmp(trimmed + len - 5, ".mbox") == 0)
+		trimmed[len - 5] = '\0';
 	folded = g_utf8_casefold(trimmed, -1);
 	g_free(trimmed);
 	return folded;
@@ -172,30 +181,63 @@ role_is_recoverable_child(const char *path, const char *folded_last)
 	return under && child;
 }
 
-enum mt_folder_role
-mt_folder_role_guess(const char *name)
+/* Looks up one folded folder name in role_names. */
+static enum mt_folder_role
+role_lookup(const char *folded)
 {
-	enum mt_folder_role role = MT_FOLDER_OTHER;
-	char *folded;
-
-	if (name == NULL || !g_utf8_validate(name, -1, NULL))
-		return MT_FOLDER_OTHER;
-	folded = role_component_fold(name);
-	if (role_is_recoverable_child(name, folded)) {
-		g_free(folded);
-		return MT_FOLDER_RECOVERABLE;
-	}
 	for (size_t i = 0; i < G_N_ELEMENTS(role_names); i++) {
 		char *known = g_utf8_casefold(role_names[i].name, -1);
 		gboolean same = strcmp(folded, known) == 0;
 
 		g_free(known);
-		if (same) {
-			role = role_names[i].role;
-			break;
-		}
+		if (same)
+			return role_names[i].role;
 	}
+	return MT_FOLDER_OTHER;
+}
+
+/* Returns the deleted or recoverable role of the nearest ancestor of a
+ * '/'-separated path, because a folder inside Trash or Deleted Items is
+ * deleted too.  Returns MT_FOLDER_OTHER when no ancestor has one. */
+static enum mt_folder_role
+role_of_ancestors(const char *path)
+{
+	char **parts = g_strsplit(path, "/", -1);
+	guint count = g_strv_length(parts);
+	enum mt_folder_role role = MT_FOLDER_OTHER;
+
+	for (guint i = 0; count > 0 && i + 1 < count; i++) {
+		char *folded = role_component_fold(parts[i]);
+		enum mt_folder_role r = role_lookup(folded);
+
+		g_free(folded);
+		if (r == MT_FOLDER_DELETED || r == MT_FOLDER_RECOVERABLE)
+			role = r;
+	}
+	g_strfreev(parts);
+	return role;
+}
+
+enum mt_folder_role
+mt_folder_role_guess(const char *name)
+{
+	enum mt_folder_role role;
+	char *folded;
+
+	if (name == NULL || !g_utf8_validate(name, -1, NULL))
+		return MT_FOLDER_OTHER;
+	folded = role_component_fold(name);
+	if (role_is_recoverable_child(name, folded))
+		role = MT_FOLDER_RECOVERABLE;
+	else
+		role = role_lookup(folded);
 	g_free(folded);
+	if (role != MT_FOLDER_DELETED && role != MT_FOLDER_RECOVERABLE) {
+		enum mt_folder_role above = role_of_ancestors(name);
+
+		if (above != MT_FOLDER_OTHER)
+			role = above;
+	}
 	return role;
 }
 

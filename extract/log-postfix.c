@@ -61,6 +61,28 @@ token_end(const char *s)
 	return s;
 }
 
+/* Skips RFC 5424 STRUCTURED-DATA: "-" or one or more [id param="v"]
+ * elements, where '\]' and '\"' inside values are escaped. */
+static const char *
+skip_structured_data(const char *p)
+{
+	if (*p == '-')
+		return p + 1;
+	while (*p == '[') {
+		gboolean quoted = FALSE;
+
+		for (p++; *p && (quoted || *p != ']'); p++) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+		}
+		if (*p == ']')
+			p++;
+	}
+	return p;
+}
+
 /* Parses "program[pid]: text" or "program: text" (RFC 3164 tag), or the
  * RFC 5424 "app procid msgid sd text". */
 static gboolean
@@ -72,11 +94,13 @@ parse_tag(const char *p, gboolean rfc5424, struct syslog_head *h)
 		end = token_end(p);
 		h->program = p;
 		h->program_len = (size_t)(end - p);
-		for (int i = 0; i < 3 && *end == ' '; i++)
-			end = token_end(end + 1);   /* procid, msgid, sd */
-		/* NOTE: structured data with spaces inside [...] is not
-		 * skipped correctly; Postfix does not write any. */
+		for (int i = 0; i < 2 && *end == ' '; i++)
+			end = token_end(end + 1);   /* procid, msgid */
+		if (*end == ' ')
+			end = skip_structured_data(end + 1);
 		h->text = *end == ' ' ? end + 1 : end;
+		if (strncmp(h->text, "\xef\xbb\xbf", 3) == 0)
+			h->text += 3;   /* RFC 5424 allows a BOM before MSG */
 		return h->program_len > 0;
 	}
 	h->program = p;
@@ -738,7 +762,7 @@ log_postfix_read(struct logs_ctx *ctx, struct log_stream *st)
 	return 0;
 }
 
-void
+gint64
 log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 			 gint64 reference_local, gboolean *unordered_r)
 {
@@ -751,6 +775,7 @@ log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 	struct log_line line;
 	gint64 last = MT_TIME_NONE;
 	int month = 0, day = 0, sod = 0, offset, backward = 0;
+	gint64 count = 0;
 	time_t ref_seconds = (time_t)reference_local;
 	struct tm ref_tm;
 	int ref_year;
@@ -761,7 +786,7 @@ log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 	clock->year = ref_year;
 	if (st == NULL) {
 		g_free(error);
-		return;
+		return 0;
 	}
 	while (log_stream_next(st, &line, &error) == 1) {
 		gboolean rfc5424;
@@ -771,6 +796,7 @@ log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 		if (log_time_parse_3164(p, &month, &day, &sod) == 0)
 			continue;
 		t = log_clock_resolve(&walk, month, day, sod, &offset);
+		count++;
 		if (last != MT_TIME_NONE && t < last - 86400)
 			backward++;
 		last = t;
@@ -780,10 +806,10 @@ log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 	if (backward >= 3) {
 		*unordered_r = TRUE;
 		clock->reference_local = reference_local;
-		return;
+		return count;
 	}
 	if (last == MT_TIME_NONE)
-		return;
+		return count;
 	/* The last line's year: the reference year, or the one before when
 	 * its date comes after the reference date. */
 	for (int y = ref_year; y > ref_year - 2; y--) {
@@ -792,8 +818,9 @@ log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 		if (log_time_civil(y, month, day, 0, 0, 0) + sod <=
 		    reference_local + 86400) {
 			clock->year = y - (walk.year - 2000);
-			return;
+			return count;
 		}
 	}
 	clock->year = ref_year - 1 - (walk.year - 2000);
+	return count;
 }

@@ -204,8 +204,8 @@ const char *log_flow_detect(char **lines, guint n);
  * last line falls at or before reference_local (local seconds).  A file
  * whose times jump back by more than a day several times is not in
  * time order: clock->reference_local is then set instead and
- * *unordered_r is TRUE. */
-void log_postfix_clock_anchor(const char *path, struct log_clock *clock,
+ * *unordered_r is TRUE.  Returns the number of year-less lines. */
+gint64 log_postfix_clock_anchor(const char *path, struct log_clock *clock,
 			      gint64 reference_local, gboolean *unordered_r);
 
 #endif

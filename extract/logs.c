@@ -227,8 +227,12 @@ clock_choose_year(struct logs_ctx *ctx)
 		reference += (gint64)ctx->clock.fixed_offset_min * 60;
 		ctx->year_basis = "mtime";
 	}
-	log_postfix_clock_anchor(ctx->path, &ctx->clock, reference,
-				 &unordered);
+	if (log_postfix_clock_anchor(ctx->path, &ctx->clock, reference,
+				     &unordered) == 0) {
+		/* Every time carries its year (RFC 5424 / ISO). */
+		ctx->year_basis = NULL;
+		return;
+	}
 	if (unordered)
 		ctx->year_basis = strcmp(ctx->year_basis, "mtime") == 0
 				  ? "mtime-unordered" : "option-unordered";
@@ -335,7 +339,8 @@ msg_compare_indirect(const struct log_msg **a, const struct log_msg **b)
 }
 
 /* Flushes messages still pending at the end of the file in line order.
- * Only syslog formats log a message's end, so only they note open ones. */
+ * Only Postfix and Sendmail log a message's end, so only they note open
+ * ones. */
 static int
 flush_pending(struct logs_ctx *ctx)
 {
@@ -356,7 +361,8 @@ flush_pending(struct logs_ctx *ctx)
 			log_msg_free(msg);
 	}
 	g_list_free(msgs);
-	if (open > 0 && ctx->year_basis != NULL)
+	if (open > 0 && (strcmp(ctx->format, "log-postfix") == 0 ||
+			 strcmp(ctx->format, "log-sendmail") == 0))
 		mt_sink_anomalyf(ctx->sink, 0, MT_LEVEL_NOTE,
 				 "log-open-messages", -1, NULL,
 				 "%" G_GINT64_FORMAT " message(s) have no end "

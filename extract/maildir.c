@@ -286,6 +286,19 @@ message_names(struct maildir_run *run, const char *dir_rel,
 
 	*odd_r = g_ptr_array_new_with_free_func(g_free);
 	all = dir_list(dir, &err);
+	if (err != 0 && err != ENOENT) {
+		char *rel = g_build_filename(dir_rel, sub, NULL);
+		char *shown = stores_name_display(rel);
+
+		/* Reported on the evidence: its folder does not exist yet. */
+		run_result(run, mt_sink_anomalyf(
+			run->sink, 0, MT_LEVEL_ERROR, "unreadable-folder", -1,
+			shown, "cannot list '%s': %s; its messages were not "
+			"read", shown, g_strerror(err)));
+		run_damaged(run);
+		g_free(shown);
+		g_free(rel);
+	}
 	for (guint i = 0; i < all->len; i++) {
 		const char *name = all->pdata[i];
 		char *path = g_build_filename(dir, name, NULL);

@@ -118,17 +118,15 @@ mbox_piece_is_blank(const struct mbox_piece *p)
 	return p->len == 1 || (p->len == 2 && p->data[0] == '\r');
 }
 
-/* Opens the file read-only and starts the folder it becomes: named
- * folder_path, or after the file ("Sent.mbox" and Thunderbird's
- * extension-less "Sent" both give the role sent). */
+/* Opens the file read-only and starts the folder it becomes, named
+ * folder_path or else after the file.  mt_folder_role_guess() gives
+ * "Sent.mbox" and Thunderbird's extension-less "Sent" the role sent. */
 static int
 mbox_open(struct mbox_state *st, const char *folder_path, gint64 parent_id)
 {
 	char *base = g_path_get_basename(st->path);
 	char *shown = stores_name_display(folder_path != NULL ? folder_path
 							       : base);
-	char *role_name = g_path_get_basename(shown);
-	char *dot = strrchr(role_name, '.');
 	struct stat sb;
 	int rc = -1;
 
@@ -141,14 +139,10 @@ mbox_open(struct mbox_state *st, const char *folder_path, gint64 parent_id)
 	}
 	st->file_size = sb.st_size;
 	posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	if (dot != NULL && dot != role_name &&
-	    g_ascii_strcasecmp(dot, ".mbox") == 0)
-		*dot = '\0';
 	rc = st->sink->folder(st->sink->ctx, parent_id, shown,
-			      mt_folder_role_guess(role_name), -1, shown,
+			      mt_folder_role_guess(shown), -1, shown,
 			      &st->folder_id);
 out:
-	g_free(role_name);
 	g_free(shown);
 	g_free(base);
 	return rc;

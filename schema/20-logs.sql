@@ -141,8 +141,28 @@ CREATE INDEX IF NOT EXISTS finding_log_finding ON finding_log(finding_id);
 -- Correlation looks mailbox messages up by sender and time.
 CREATE INDEX IF NOT EXISTS message_from_sent ON message(from_addr, sent_utc);
 
+-- Each envelope recipient the next hop accepted, one row per recipient
+-- and log message (the last accepting line), for per-recipient
+-- statistics.  external is 1 when the domain is not in internal_domain.
+-- Rows of every log message are listed: join log_outbound on
+-- log_message_id to keep a custodian's mail counted once.
+CREATE VIEW IF NOT EXISTS log_delivery AS
+SELECT e.log_message_id     AS log_message_id,
+       max(e.id)            AS log_event_id,
+       max(e.time_utc)      AS time_utc,
+       e.to_addr            AS to_addr,
+       substr(e.to_addr, instr(e.to_addr, '@') + 1) AS domain,
+       substr(e.to_addr, instr(e.to_addr, '@') + 1) NOT IN
+           (SELECT domain FROM internal_domain) AS external
+FROM log_event e
+WHERE e.kind = 'delivery' AND e.to_addr IS NOT NULL
+  AND lower(e.status) IN ('sent', 'delivered', 'deliver', 'send')
+GROUP BY e.log_message_id, e.to_addr;
+
 -- Mail the logs show a custodian sending, one row per log message (rows
 -- merged into another or duplicating another log source are left out).
+-- recipients counts the envelope recipients the next hop accepted,
+-- external_recipients those outside internal_domain.
 -- linked_message_id is the mailbox copy when correlation found one:
 -- statistics that also count mailbox messages should take only rows
 -- where it is NULL, or they count those messages twice.
@@ -156,7 +176,10 @@ SELECT ca.custodian_id      AS custodian_id,
        lm.evidence_id       AS evidence_id,
        lm.message_ref       AS linked_message_id,
        lm.from_addr         AS from_addr,
-       lm.subject           AS subject
+       lm.subject           AS subject,
+       (SELECT count(DISTINCT d.to_addr) FROM log_delivery d
+        WHERE d.log_message_id = lm.id AND d.external = 1)
+                            AS external_recipients
 FROM log_message lm
 JOIN custodian_address ca ON ca.address = lm.from_addr
 WHERE lm.merged_into IS NULL AND lm.duplicate_of IS NULL

@@ -275,9 +275,20 @@ def test_logs_correlation_links_and_sent_deleted():
 
 def test_logs_outbound_view_counts_bcc_fanout():
     db = sent_case()
-    rows = mtlib.query(db, "SELECT recipients, bytes, linked_message_id"
-                       " IS NOT NULL FROM log_outbound ORDER BY time_utc")
-    mtlib.eq(rows, [(1, 500, 1), (2, 600, 1), (2, 7340032, 0)], "view")
+    rows = mtlib.query(db, "SELECT recipients, external_recipients,"
+                       " bytes, linked_message_id IS NOT NULL"
+                       " FROM log_outbound ORDER BY time_utc")
+    mtlib.eq(rows, [(1, 1, 500, 1), (2, 1, 600, 1), (2, 2, 7340032, 0)],
+             "outbound view")
+    deliveries = mtlib.query(db, "SELECT to_addr, domain, external"
+                             " FROM log_delivery ORDER BY log_event_id")
+    mtlib.eq(deliveries, [
+        ("bob@partner.test", "partner.test", 1),
+        ("carol@corp.example", "corp.example", 0),
+        ("eve@freemail.test", "freemail.test", 1),
+        ("eve@freemail.test", "freemail.test", 1),
+        ("eve2@freemail.test", "freemail.test", 1),
+    ], "delivery view")
 
 
 def test_logs_correlation_reruns_idempotent():
@@ -464,7 +475,7 @@ def test_logs_zeek_conn_json():
 SENDMAIL_5424 = """\
 <22>1 2024-03-05T15:02:11.120+01:00 mail sendmail 812 - - 424E2B3P012345: from=<Alice@corp.example>, size=2048, class=0, nrcpts=2, msgid=<sm1@corp.example>, proto=ESMTP, daemon=MTA, relay=ws23.corp.example [10.0.0.23]
 <22>1 2024-03-05T15:02:12.000+01:00 mail sendmail 813 - - 424E2B3P012345: to=<bob@partner.test>,<eve@freemail.test>, delay=00:00:01, xdelay=00:00:01, mailer=esmtp, pri=120048, relay=mx.partner.test. [203.0.113.25], dsn=2.0.0, stat=Sent (ok 1234)
-<22>1 2024-03-05T15:02:13.000+01:00 mail sendmail 814 - - 424E2B3P012346: ruleset=check_rcpt, arg1=<x@nowhere.test>, relay=ws23.corp.example [10.0.0.23], reject=550 5.7.1 <x@nowhere.test>... Relaying denied
+<22>1 2024-03-05T15:02:13.000+01:00 mail sendmail 814 - [meta sequenceId="3" note="a \\] b"][x@1 y="z"] 424E2B3P012346: ruleset=check_rcpt, arg1=<x@nowhere.test>, relay=ws23.corp.example [10.0.0.23], reject=550 5.7.1 <x@nowhere.test>... Relaying denied
 """
 
 
@@ -488,6 +499,12 @@ def test_logs_sendmail_rfc5424():
     mtlib.eq(mtlib.query(db, "SELECT kind, to_addr FROM log_event"
                          " WHERE queue_id = '424E2B3P012346'"),
              [("reject", "x@nowhere.test")], "ruleset reject")
+    # Every time carried its year, so no year was guessed.
+    mtlib.eq(mtlib.scalar(db, "SELECT year_basis FROM log_stats"), None,
+             "year basis")
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM anomaly"
+                          " WHERE code = 'log-year-from-mtime'"), 0,
+             "no year note")
 
 
 def test_logs_damaged_lines_counted_not_fatal():
