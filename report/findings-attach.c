@@ -125,7 +125,7 @@ watch_match(struct fd_context *ctx, const struct attach_row *a)
 
 static void
 hit_add(struct kind_hits *h, struct fd_custodian *c, enum attach_kind k,
-	const struct fd_sent *s, const struct attach_row *a, const char *why)
+	const struct fd_sent *s, const struct attach_row *a, const char *reason)
 {
 	if (!h->finding) {
 		h->finding = fd_finding_new(kinds[k].kind, c);
@@ -147,7 +147,8 @@ hit_add(struct kind_hits *h, struct fd_custodian *c, enum attach_kind k,
 			       " bytes%s%s)", h->files->len ? ", " : "",
 			       a->filename ? a->filename : "unnamed",
 			       a->magic_type ? a->magic_type : "unknown type",
-			       a->size, why ? ", " : "", why ? why : "");
+			       a->size, reason ? ", " : "",
+			       reason ? reason : "");
 }
 
 static void
@@ -156,7 +157,7 @@ classify(struct fd_context *ctx, struct fd_custodian *c,
 	 double median, struct kind_hits hits[N_KINDS])
 {
 	const char *watch = watch_match(ctx, a);
-	char *why;
+	char *reason;
 
 	if (listed(a->magic_type, archive_types) ||
 	    has_extension(a->filename, archive_extensions))
@@ -168,16 +169,17 @@ classify(struct fd_context *ctx, struct fd_custodian *c,
 		hit_add(&hits[KIND_MISMATCH], c, KIND_MISMATCH, s, a,
 			"extension does not match the content");
 	if (watch) {
-		why = g_strdup_printf("watch-list match: %s", watch);
-		hit_add(&hits[KIND_WATCHLIST], c, KIND_WATCHLIST, s, a, why);
-		g_free(why);
+		reason = g_strdup_printf("watch-list match: %s", watch);
+		hit_add(&hits[KIND_WATCHLIST], c, KIND_WATCHLIST, s, a, reason);
+		g_free(reason);
 	}
 	if (a->size >= LARGE_MIN_BYTES ||
 	    (a->size >= LARGE_RELATIVE_MIN_BYTES &&
 	     a->size >= LARGE_FACTOR * median)) {
-		why = g_strdup_printf("median attachment %.0f bytes", median);
-		hit_add(&hits[KIND_LARGE], c, KIND_LARGE, s, a, why);
-		g_free(why);
+		reason = g_strdup_printf("median attachment %.0f bytes",
+					 median);
+		hit_add(&hits[KIND_LARGE], c, KIND_LARGE, s, a, reason);
+		g_free(reason);
 	}
 }
 

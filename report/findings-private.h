@@ -87,7 +87,6 @@ struct fd_context {
 	GPtrArray *watch_patterns;      /* GPatternSpec *, lower case */
 	GPtrArray *watch_pattern_text;  /* char *, for explanations */
 	GHashTable *access;     /* lower-case address or custodian name */
-	GHashTable *repeated_images;    /* sha256 of logos and signatures */
 	gint64 findings_written;
 };
 
@@ -97,7 +96,7 @@ struct fd_finding {
 	struct fd_custodian *custodian;
 	gint64 window_start, window_end;
 	double score;
-	GString *why;           /* how the score was reached */
+	GString *explanation;   /* how the score was reached */
 	char *title;
 	char *subject_value;
 	char *explained_by;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * findings-recipients.c - who the custodian wrote to.  It finds one
- * external address that receives many messages and answers few, and a
+ * external address that receives many messages and sends few back, and a
  * new address that suddenly takes a large share of the mail or bytes.
  * It also finds mail to the custodian's own address elsewhere, to a
  * lookalike of the company domain, and to domains that look random or
@@ -186,54 +186,54 @@ self_match(const struct fd_custodian *c, const struct fd_recipient *r)
 {
 	char *handle = letters_only(r->address);
 	char *name = letters_only(r->name);
-	char *why = NULL;
+	char *reason = NULL;
 
-	for (guint i = 0; !why && i < c->addresses->len; i++) {
+	for (guint i = 0; !reason && i < c->addresses->len; i++) {
 		char *own = letters_only(c->addresses->pdata[i]);
 
 		if (strlen(own) >= 3 && strcmp(own, handle) == 0)
-			why = g_strdup_printf("same mailbox name as %s",
+			reason = g_strdup_printf("same mailbox name as %s",
 					      (char *)c->addresses->pdata[i]);
 		g_free(own);
 	}
-	for (guint i = 0; !why && i <= c->names->len; i++) {
+	for (guint i = 0; !reason && i <= c->names->len; i++) {
 		const char *n = i < c->names->len ? c->names->pdata[i]
 						  : c->name;
 		char *own = letters_only(n);
 
 		if (strlen(own) >= 3 && (strcmp(own, name) == 0 ||
 					 strcmp(own, handle) == 0))
-			why = g_strdup_printf("matches the custodian's name "
+			reason = g_strdup_printf("matches the custodian's name "
 					      "'%s'", n);
 		g_free(own);
 	}
 	g_free(handle);
 	g_free(name);
-	return why;
+	return reason;
 }
 
 static int
 self_forwarding(struct fd_context *ctx, struct fd_custodian *c,
 		struct fd_recipient *r)
 {
-	char *why = self_match(c, r);
+	char *reason = self_match(c, r);
 	const char *list = fd_domain_builtin_list(r->domain);
 	struct fd_finding *f;
 
-	if (!why)
+	if (!reason)
 		return 0;
 	f = fd_finding_new("self-forwarding", c);
 	f->subject_value = g_strdup(r->address);
 	fd_finding_title(f, "%s sent %u messages to %s, apparently their own "
 			 "address outside the company", c->name,
 			 r->personal->len, r->address);
-	fd_finding_add(f, 35, "external address that %s", why);
+	fd_finding_add(f, 35, "external address that %s", reason);
 	fd_finding_add(f, MIN(25.0, 2.0 * r->personal->len), "%u messages sent",
 		       r->personal->len);
 	if (list)
 		fd_finding_add(f, 10, "%s is on the built-in %s list",
 			       r->domain, list);
-	g_free(why);
+	g_free(reason);
 	add_messages(ctx, f, r->personal);
 	return fd_finding_emit(ctx, f);
 }

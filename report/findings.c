@@ -180,7 +180,7 @@ fd_finding_new(const char *kind, struct fd_custodian *custodian)
 	f->custodian = custodian;
 	f->window_start = FD_TIME_NONE;
 	f->window_end = FD_TIME_NONE;
-	f->why = g_string_new(NULL);
+	f->explanation = g_string_new(NULL);
 	f->messages = g_array_new(FALSE, FALSE, sizeof(gint64));
 	return f;
 }
@@ -201,11 +201,11 @@ fd_finding_add(struct fd_finding *f, double points, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (f->why->len)
-		g_string_append(f->why, "; ");
-	g_string_append_printf(f->why, "%+.0f: ", points);
+	if (f->explanation->len)
+		g_string_append(f->explanation, "; ");
+	g_string_append_printf(f->explanation, "%+.0f: ", points);
 	va_start(ap, fmt);
-	g_string_append_vprintf(f->why, fmt, ap);
+	g_string_append_vprintf(f->explanation, fmt, ap);
 	va_end(ap);
 	f->score += points;
 }
@@ -223,7 +223,7 @@ fd_finding_add_message(struct fd_finding *f, gint64 message_id)
 static void
 finding_free(struct fd_finding *f)
 {
-	g_string_free(f->why, TRUE);
+	g_string_free(f->explanation, TRUE);
 	g_free(f->title);
 	g_free(f->subject_value);
 	g_free(f->explained_by);
@@ -268,8 +268,8 @@ weigh_departure(struct fd_finding *f)
 	before = f->score;
 	f->score *= DEPARTURE_FACTOR;
 	day = fd_format_local(departure, "%Y-%m-%d");
-	g_string_append_printf(f->why, "; x%.2f: within %d days before the "
-			       "departure on %s (%.0f -> %.0f)",
+	g_string_append_printf(f->explanation, "; x%.2f: within %d days "
+			       "before the departure on %s (%.0f -> %.0f)",
 			       DEPARTURE_FACTOR, DEPARTURE_WINDOW_DAYS, day,
 			       before, f->score);
 	g_free(day);
@@ -300,7 +300,7 @@ finding_insert(struct fd_context *ctx, struct fd_finding *f,
 	sqlite3_bind_text(st, 6, severity, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, f->title ? f->title : f->kind, -1,
 			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, f->why->str, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, f->explanation->str, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, f->explained_by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, f->subject_value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -347,14 +347,15 @@ fd_finding_emit(struct fd_context *ctx, struct fd_finding *f)
 	if (f->score < 0)
 		f->score = 0;
 	if (f->explained_by && f->score > EXPLAINED_MAX_SCORE) {
-		g_string_append_printf(f->why, "; capped at %.0f because the "
-				       "corporate event '%s' explains it",
-				       EXPLAINED_MAX_SCORE, f->explained_by);
+		g_string_append_printf(f->explanation, "; capped at %.0f "
+				       "because the corporate event '%s' "
+				       "explains it", EXPLAINED_MAX_SCORE,
+				       f->explained_by);
 		f->score = EXPLAINED_MAX_SCORE;
 	}
 	severity = fd_severity(f->score);
-	g_string_append_printf(f->why, ". Score %.0f of 100, severity %s.",
-			       f->score, severity);
+	g_string_append_printf(f->explanation, ". Score %.0f of 100, "
+			       "severity %s.", f->score, severity);
 	if (f->custodian && f->score > f->custodian->max_score)
 		f->custodian->max_score = f->score;
 	rc = finding_insert(ctx, f, severity);
