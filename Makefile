@@ -58,7 +58,7 @@ deps:
 
 demo: deps
 	$(MAKE) all
-	sh scripts/demo.sh $(BUILD)/mailtrail
+	python3 scripts/demo.py $(BUILD)/mailtrail
 
 # The whole suite runs against the AddressSanitizer + UBSan build.
 check: deps
