@@ -607,3 +607,53 @@ def test_logs_invalid_zone_rejected():
         raise AssertionError("ingest with an invalid zone succeeded")
     if "Mars/Olympus_Mons" not in proc.stderr:
         raise AssertionError("zone not named: %s" % proc.stderr[-2000:])
+
+
+def test_logs_truncated_gzip_keeps_lines():
+    d = mtlib.tmpdir()
+    path = os.path.join(d, "maillog.2.gz")
+    data = gzip.compress(SENT_LOG.encode() * 50)
+    write(path, data[:len(data) * 2 // 3], "wb")
+    set_mtime(path, utc(2024, 3, 5, 23, 0, 0))
+    db = mtlib.ingest(path, expect=2)
+    failed = mtlib.query(db, "SELECT level, detail FROM anomaly"
+                         " WHERE code = 'log-read-failed'")
+    mtlib.eq(len(failed), 1, "read failure reported")
+    mtlib.eq(failed[0][0], "error", "read failure level")
+    parsed = mtlib.scalar(db, "SELECT lines_parsed FROM log_stats")
+    if not 0 < parsed < 16 * 50:
+        raise AssertionError("lines before the damage not kept: %r"
+                             % parsed)
+    mtlib.eq(mtlib.scalar(db, "SELECT format_detail FROM evidence"),
+             "gzip", "gzip seen")
+
+
+ZEEK_CONN_TSV = """\
+#separator \\x09
+#set_separator\t,
+#empty_field\t(empty)
+#unset_field\t-
+#path\tconn
+#open\t2024-03-05-14-00-00
+#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\tconn_state
+#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring
+1709647331.500000\tC1\t10.0.0.23\t50312\t203.0.113.25\t587\ttcp\tsmtp\t4.0\t3000000\t9000\tSF
+1709650931.000000\tC2\t10.0.0.23\t50313\t203.0.113.25\t587\ttcp\tsmtp\t1.0\t-\t-\tS0
+1709650932.000000\tC3\t10.0.0.23\t50314\t203.0.113.25
+#close\t2024-03-05-16-00-00
+"""
+
+
+def test_logs_zeek_conn_tsv():
+    d = mtlib.tmpdir()
+    db = mtlib.ingest(write(os.path.join(d, "conn.log"), ZEEK_CONN_TSV),
+                      expect=2)
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_comment,"
+                         " lines_parsed, lines_unknown FROM log_stats"),
+             [(12, 9, 2, 1)], "line counts")
+    # An unset orig_bytes ("-") counts the flow with no bytes.
+    mtlib.eq(mtlib.query(db, "SELECT host, port, hour_utc, bytes, flows"
+                         " FROM log_flow ORDER BY hour_utc"), [
+        ("10.0.0.23", 587, utc(2024, 3, 5, 14, 0, 0), 3000000, 1),
+        ("10.0.0.23", 587, utc(2024, 3, 5, 15, 0, 0), 0, 1),
+    ], "flows")
