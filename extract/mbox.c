@@ -120,7 +120,9 @@ mbox_piece_is_blank(const struct mbox_piece *p)
 
 /* Opens the file read-only and starts the folder it becomes, named
  * folder_path or else after the file.  mt_folder_role_guess() gives
- * "Sent.mbox" and Thunderbird's extension-less "Sent" the role sent. */
+ * "Sent.mbox" and Thunderbird's extension-less "Sent" the role sent.
+ * Returns 0, 1 when the file cannot be opened (reported), or -1 when
+ * the sink failed. */
 static int
 mbox_open(struct mbox_state *st, const char *folder_path, gint64 parent_id)
 {
@@ -132,9 +134,13 @@ mbox_open(struct mbox_state *st, const char *folder_path, gint64 parent_id)
 
 	st->fd = open(st->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (st->fd < 0 || fstat(st->fd, &sb) < 0) {
-		mt_sink_anomalyf(st->sink, parent_id, MT_LEVEL_ERROR,
-				 "open-failed", -1, shown, "cannot open '%s': %s",
-				 st->path, g_strerror(errno));
+		rc = mt_sink_anomalyf(st->sink, parent_id, MT_LEVEL_ERROR,
+				      "open-failed", -1, shown,
+				      "cannot open '%s': %s", st->path,
+				      g_strerror(errno));
+		if (rc >= 0)
+			rc = st->sink->skipped(st->sink->ctx, parent_id, TRUE);
+		rc = rc < 0 ? -1 : 1;
 		goto out;
 	}
 	st->file_size = sb.st_size;
@@ -209,10 +215,13 @@ mbox_read_file(const char *path, const char *folder_path, gint64 parent_id,
 		st.locator_prefix = prefix;
 		g_free(shown);
 	}
-	if (mbox_open(&st, folder_path, parent_id) < 0) {
+	rc = mbox_open(&st, folder_path, parent_id);
+	if (rc != 0) {
 		mbox_state_release(&st);
 		g_free(prefix);
-		return -1;
+		/* A store that cannot be opened at all is fatal on its own,
+		 * but only one damaged item inside a folder. */
+		return rc < 0 || folder_path == NULL ? -1 : 1;
 	}
 	reader_init(&st.rd, st.fd);
 	mbox_stream(&st);
