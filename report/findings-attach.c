@@ -196,9 +196,10 @@ hits_emit(struct fd_context *ctx, struct fd_custodian *c,
 		if (!f)
 			continue;
 		n = f->messages->len;
-		fd_finding_title(f, "%s sent %u %s outside the company in %u "
-				 "messages", c->name, hits[k].count,
-				 kinds[k].title, n);
+		fd_finding_title(f, "%s sent %s outside the company: %u "
+				 "file%s in %u message%s", c->name,
+				 kinds[k].title, hits[k].count,
+				 FD_PLURAL(hits[k].count), n, FD_PLURAL(n));
 		fd_finding_add(f, kinds[k].base, "%s to external recipients: "
 			       "%s%s", kinds[k].title, hits[k].files->str,
 			       hits[k].files_listed > 5 ? ", ..." : "");

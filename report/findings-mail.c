@@ -52,8 +52,9 @@ fd_mail_deleted(struct fd_context *ctx, struct fd_custodian *c)
 	if (!f)
 		return 0;
 	f->no_deleted_bonus = TRUE;
-	fd_finding_title(f, "%s deleted %u messages sent outside the company",
-			 c->name, f->messages->len);
+	fd_finding_title(f, "%s deleted %u message%s sent outside the "
+			 "company", c->name, f->messages->len,
+			 FD_PLURAL(f->messages->len));
 	fd_finding_add(f, 20, "sent mail to external recipients that is "
 		       "deleted, trashed or expunged (or has such a copy)");
 	fd_finding_add(f, MIN(30.0, f->messages->len), "%u messages",
@@ -183,9 +184,9 @@ fd_mail_auto_forward(struct fd_context *ctx, struct fd_custodian *c)
 	if (!f)
 		return 0;
 	n = f->messages->len;
-	fd_finding_title(f, "%s forwarded %u messages outside the company "
+	fd_finding_title(f, "%s forwarded %u message%s outside the company "
 			 "within %d seconds of receiving them", c->name, n,
-			 AUTO_FORWARD_SECONDS);
+			 FD_PLURAL(n), AUTO_FORWARD_SECONDS);
 	fd_finding_add(f, 30, "forward (FW:/Fwd:) to external recipients at "
 		       "most %d seconds after a message with the same subject "
 		       "arrived", AUTO_FORWARD_SECONDS);

@@ -120,6 +120,8 @@ void fd_finding_add_message(struct fd_finding *f, gint64 message_id);
  * or -1 after printing the SQLite error. */
 int fd_finding_emit(struct fd_context *ctx, struct fd_finding *f);
 const char *fd_severity(double score);
+/* Returns "s" unless n is 1, for "%u message%s". */
+#define FD_PLURAL(n) ((n) == 1 ? "" : "s")
 
 /* Returns the local offset in minutes east of UTC for custodian c at utc. */
 int fd_custodian_offset(const struct fd_custodian *c, gint64 utc,

@@ -224,9 +224,10 @@ self_forwarding(struct fd_context *ctx, struct fd_custodian *c,
 		return 0;
 	f = fd_finding_new("self-forwarding", c);
 	f->subject_value = g_strdup(r->address);
-	fd_finding_title(f, "%s sent %u messages to %s, apparently their own "
-			 "address outside the company", c->name,
-			 r->personal->len, r->address);
+	fd_finding_title(f, "%s sent %u message%s to %s, apparently their "
+			 "own address outside the company", c->name,
+			 r->personal->len, FD_PLURAL(r->personal->len),
+			 r->address);
 	fd_finding_add(f, 35, "external address that %s", reason);
 	fd_finding_add(f, MIN(25.0, 2.0 * r->personal->len), "%u messages sent",
 		       r->personal->len);
@@ -378,8 +379,9 @@ judge_domain(struct fd_context *ctx, struct fd_custodian *c,
 	}
 	if (rc == 0 && list) {
 		f = domain_finding(ctx, c, "freemail", domain, ids);
-		fd_finding_title(f, "%s sent %u messages to %s addresses at %s",
-				 c->name, ids->len, list, domain);
+		fd_finding_title(f, "%s sent %u message%s to %s addresses "
+				 "at %s", c->name, ids->len,
+				 FD_PLURAL(ids->len), list, domain);
 		fd_finding_add(f, strcmp(list, "disposable") ? 5 : 30,
 			       "%s is on the built-in %s list", domain, list);
 		fd_finding_add(f, MIN(10.0, ids->len / 2.0), "%u messages sent",

@@ -437,9 +437,9 @@ off_hours_emit(struct fd_context *ctx, struct fd_custodian *c,
 		distance = MAX(distance, hours_from_usual(usual, hour));
 	}
 	f->subject_value = g_strdup_printf("%02d", h);
-	fd_finding_title(f, "%s sent %u messages from %s local time, hours "
-			 "in which they otherwise never send", c->name, n,
-			 when);
+	fd_finding_title(f, "%s sent %u message%s from %s local time, in "
+			 "hours they otherwise never send in", c->name, n,
+			 FD_PLURAL(n), when);
 	fd_finding_add(f, MIN(40.0, 10.0 + 3.0 * n), "%u messages in hours "
 		       "used on fewer than %d days (hour %02d: %d days)", n,
 		       USUAL_HOUR_MIN_DAYS, h, days_in_hour[h]);
