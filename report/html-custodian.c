@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
  * html-custodian.c - one section per custodian in the HTML report:
- * facts, statistics, charts, recipients and findings.  Custodians come
+ * facts, statistics, charts, recipients, findings and the timeline.  Custodians come
  * in the order findings_run() stored as stat_custodian metric 'rank'
  * (access list first, then by highest finding score).  Custodians
  * without a rank follow, by access list, highest score and name.
@@ -272,10 +272,11 @@ html_custodian_findings(FILE *out, sqlite3 *db, gint64 id,
 
 static void
 html_custodian_section(FILE *out, sqlite3 *db, gint64 id, const char *name,
-		       GHashTable *shown_ids)
+		       const struct report_timeline *tl, GHashTable *shown_ids,
+		       guint max_rows)
 {
-	fprintf(out, "<h2 id=\"custodian-%" G_GINT64_FORMAT "\">Custodian ",
-		id);
+	fprintf(out, "<section class=\"custodian\">\n"
+		"<h2 id=\"custodian-%" G_GINT64_FORMAT "\">Custodian ", id);
 	html_text(out, name);
 	fputs("</h2>\n", out);
 	html_custodian_facts(out, db, id);
@@ -287,10 +288,36 @@ html_custodian_section(FILE *out, sqlite3 *db, gint64 id, const char *name,
 	html_chart_attachments(out, db, id);
 	html_custodian_recipients(out, db, id);
 	html_custodian_findings(out, db, id, shown_ids);
+	html_timeline_write(out, tl, id, max_rows);
+	fputs("</section>\n", out);
+}
+
+/* Writes a section for outbound mail without a custodian, if any, so no
+ * outbound message is left out of the report. */
+static void
+html_unassigned_section(FILE *out, const struct report_timeline *tl,
+			guint max_rows)
+{
+	guint i;
+
+	for (i = 0; i < tl->rows->len; i++) {
+		const struct report_row *row = tl->rows->pdata[i];
+
+		if (row->custodian_id == 0)
+			break;
+	}
+	if (i == tl->rows->len)
+		return;
+	fputs("<section class=\"custodian\">\n<h2 id=\"custodian-0\">"
+	      "Outbound mail without a custodian</h2>\n", out);
+	html_timeline_write(out, tl, 0, max_rows);
+	fputs("</section>\n", out);
 }
 
 void
-html_custodians_write(FILE *out, sqlite3 *db, GHashTable *shown_ids)
+html_custodians_write(FILE *out, sqlite3 *db,
+		      const struct report_timeline *tl, GHashTable *shown_ids,
+		      guint max_rows)
 {
 	sqlite3_stmt *st;
 
@@ -305,7 +332,8 @@ html_custodians_write(FILE *out, sqlite3 *db, GHashTable *shown_ids)
 					       sqlite3_column_int64(st, 0),
 					       (const char *)
 					       sqlite3_column_text(st, 1),
-					       shown_ids);
+					       tl, shown_ids, max_rows);
 		sqlite3_finalize(st);
 	}
+	html_unassigned_section(out, tl, max_rows);
 }

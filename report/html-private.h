@@ -27,11 +27,20 @@ int html_query_table(FILE *out, sqlite3 *db, const char *sql, gint64 param,
 
 /* Report sections. */
 void html_summary_write(FILE *out, sqlite3 *db);
-/* shown_ids contains the ids of the timeline rows the report shows, so
- * findings link only to rows that exist. */
-void html_custodians_write(FILE *out, sqlite3 *db, GHashTable *shown_ids);
+/* Writes one section per custodian, each ending with its outbound
+ * timeline.  shown_ids contains the ids of the timeline rows the report
+ * shows, so findings link only to rows that exist. */
+void html_custodians_write(FILE *out, sqlite3 *db,
+			   const struct report_timeline *tl,
+			   GHashTable *shown_ids, guint max_rows);
+/* Writes the outbound timeline and deleted-outbound tables of one
+ * custodian (0: messages without a custodian). */
 void html_timeline_write(FILE *out, const struct report_timeline *tl,
-			 guint max_rows);
+			 gint64 custodian_id, guint max_rows);
+/* Returns the ids of the rows the timeline tables show: the first
+ * max_rows (0: all) of each custodian. */
+GHashTable *html_timeline_shown(const struct report_timeline *tl,
+				guint max_rows);
 
 /* One day of the daily volume chart. */
 struct svg_day {

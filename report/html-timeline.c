@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
- * html-timeline.c - the outbound timeline in the HTML report, with a
- * checkbox (scripts on) and a separate table (scripts off, and print)
- * for deleted outbound mail.  Row ids are "msg-<id>" so findings link
- * to the messages behind them.
+ * html-timeline.c - each custodian's outbound timeline in the HTML
+ * report, with a checkbox (scripts on) and a separate table (scripts
+ * off, and print) for deleted outbound mail.  Row ids are "msg-<id>" so
+ * findings link to the messages behind them.  Each table stops after
+ * max_rows rows (0: no limit), and a note under it gives the total.
  */
 #include "report/html-private.h"
 
@@ -15,11 +16,12 @@ static const char *const html_timeline_headers[] = {
 };
 
 static void
-html_timeline_head(FILE *out, const char *id)
+html_timeline_head(FILE *out, const char *kind, gint64 custodian_id)
 {
 	int i;
 
-	fprintf(out, "<table id=\"%s\">\n<thead><tr>", id);
+	fprintf(out, "<table class=\"timeline\" id=\"%s-%" G_GINT64_FORMAT
+		"\">\n<thead><tr>", kind, custodian_id);
 	for (i = 0; html_timeline_headers[i] != NULL; i++)
 		fprintf(out, "<th>%s</th>", html_timeline_headers[i]);
 	fputs("</tr></thead>\n<tbody>\n", out);
@@ -78,18 +80,51 @@ html_timeline_row(FILE *out, const struct report_row *row, gboolean anchor)
 	fputs("</tr>\n", out);
 }
 
+/* Returns TRUE when row belongs in the tables of custodian_id and, with
+ * deleted_only, is deleted outbound mail. */
+static gboolean
+html_row_selected(const struct report_row *row, gint64 custodian_id,
+		  gboolean deleted_only)
+{
+	if (row->custodian_id != custodian_id)
+		return FALSE;
+	return !deleted_only || report_status_is_deleted(row->status);
+}
+
 static guint
-html_deleted_count(const struct report_timeline *tl)
+html_row_count(const struct report_timeline *tl, gint64 custodian_id,
+	       gboolean deleted_only)
 {
 	guint i, n = 0;
 
-	for (i = 0; i < tl->rows->len; i++) {
-		const struct report_row *row = tl->rows->pdata[i];
-
-		if (report_status_is_deleted(row->status))
+	for (i = 0; i < tl->rows->len; i++)
+		if (html_row_selected(tl->rows->pdata[i], custodian_id,
+				      deleted_only))
 			n++;
-	}
 	return n;
+}
+
+GHashTable *
+html_timeline_shown(const struct report_timeline *tl, guint max_rows)
+{
+	GHashTable *shown = g_hash_table_new(g_int64_hash, g_int64_equal);
+	GHashTable *per_custodian = g_hash_table_new(g_int64_hash,
+						     g_int64_equal);
+	guint i;
+
+	for (i = 0; i < tl->rows->len; i++) {
+		struct report_row *row = tl->rows->pdata[i];
+		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(per_custodian,
+							       &row->custodian_id));
+
+		if (max_rows > 0 && n >= max_rows)
+			continue;
+		g_hash_table_insert(per_custodian, &row->custodian_id,
+				    GUINT_TO_POINTER(n + 1));
+		g_hash_table_add(shown, &row->id);
+	}
+	g_hash_table_destroy(per_custodian);
+	return shown;
 }
 
 /* Writes the note under a table that stopped at max_rows. */
@@ -103,65 +138,58 @@ html_limit_note(FILE *out, guint shown, guint total, const char *file)
 }
 
 static void
-html_timeline_all(FILE *out, const struct report_timeline *tl,
-		  guint max_rows)
+html_timeline_table(FILE *out, const struct report_timeline *tl,
+		    gint64 custodian_id, gboolean deleted_only,
+		    guint max_rows)
 {
 	guint i, shown = 0;
 
-	html_timeline_head(out, "timeline-all");
-	for (i = 0; i < tl->rows->len; i++) {
-		if (max_rows > 0 && shown == max_rows)
-			break;
-		html_timeline_row(out, tl->rows->pdata[i], TRUE);
-		shown++;
-	}
-	fputs("</tbody>\n</table>\n", out);
-	html_limit_note(out, shown, tl->rows->len, "timeline.csv");
-}
-
-static void
-html_timeline_deleted(FILE *out, const struct report_timeline *tl,
-		      guint deleted, guint max_rows)
-{
-	guint i, shown = 0;
-
-	html_timeline_head(out, "timeline-deleted");
+	html_timeline_head(out, deleted_only ? "deleted" : "timeline",
+			   custodian_id);
 	for (i = 0; i < tl->rows->len; i++) {
 		const struct report_row *row = tl->rows->pdata[i];
 
-		if (!report_status_is_deleted(row->status))
+		if (!html_row_selected(row, custodian_id, deleted_only))
 			continue;
 		if (max_rows > 0 && shown == max_rows)
 			break;
-		html_timeline_row(out, row, FALSE);
+		html_timeline_row(out, row, !deleted_only);
 		shown++;
 	}
 	fputs("</tbody>\n</table>\n", out);
-	html_limit_note(out, shown, deleted,
-			"'mailtrail timeline --deleted-only'");
+	html_limit_note(out, shown,
+			html_row_count(tl, custodian_id, deleted_only),
+			deleted_only ? "'mailtrail timeline --deleted-only'" :
+			"the timeline CSV");
 }
 
 void
 html_timeline_write(FILE *out, const struct report_timeline *tl,
-		    guint max_rows)
+		    gint64 custodian_id, guint max_rows)
 {
-	guint deleted = html_deleted_count(tl);
+	guint total = html_row_count(tl, custodian_id, FALSE);
+	guint deleted = html_row_count(tl, custodian_id, TRUE);
 
-	fprintf(out, "<h2 id=\"timeline\">Outbound timeline</h2>\n"
+	fprintf(out, "<h3>Outbound timeline</h3>\n"
 		"<p>%u outbound message(s), %u of them deleted, trashed, "
 		"expunged, recovered or orphaned (rows shaded red), ordered by "
 		"sent time; messages without a sent time come last.</p>\n",
-		tl->rows->len, deleted);
+		total, deleted);
+	if (total == 0) {
+		fputs("<p class=\"none\">None.</p>\n", out);
+		return;
+	}
 	fputs("<p class=\"filter\"><label><input type=\"checkbox\" "
-	      "id=\"deleted-only\"> show only deleted outbound mail</label>"
-	      "</p>\n", out);
-	html_timeline_all(out, tl, max_rows);
+	      "class=\"deleted-only\"> show only deleted outbound mail"
+	      "</label></p>\n", out);
+	html_timeline_table(out, tl, custodian_id, FALSE, max_rows);
 
-	fprintf(out, "<h2 id=\"deleted\">Deleted outbound mail</h2>\n"
-		"<p>The %u outbound message(s) whose status is deleted, "
-		"trashed, expunged, recovered or orphan.</p>\n", deleted);
+	fprintf(out, "<h3 id=\"deleted-outbound-%" G_GINT64_FORMAT "\">"
+		"Deleted outbound mail</h3>\n<p>The %u outbound message(s) "
+		"whose status is deleted, trashed, expunged, recovered or "
+		"orphan.</p>\n", custodian_id, deleted);
 	if (deleted == 0)
 		fputs("<p class=\"none\">None.</p>\n", out);
 	else
-		html_timeline_deleted(out, tl, deleted, max_rows);
+		html_timeline_table(out, tl, custodian_id, TRUE, max_rows);
 }

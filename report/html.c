@@ -141,20 +141,22 @@ static const char html_style[] =
 	"svg text{font:10px sans-serif}"
 	".filter{display:none}"
 	"body.js .filter{display:block}"
-	"body.js.deleted-only #timeline-all tr.live{display:none}"
+	"section.deleted-only table.timeline tr.live{display:none}"
 	"nav ul{columns:2}"
 	"@media print{body{margin:0;font-size:11px}.filter{display:none}"
 	"h2{break-before:page}table{break-inside:auto}"
 	"tr{break-inside:avoid}}";
 
-/* The only script: it marks the body so the checkbox appears, and the
- * checkbox hides allocated rows.  Without scripts the separate
- * 'deleted outbound' table serves the same purpose. */
+/* The only script: it marks the body so the checkboxes appear, and each
+ * checkbox hides the live rows of its custodian's timeline.  Without
+ * scripts the separate 'deleted outbound mail' tables serve the same
+ * purpose. */
 static const char html_script[] =
 	"document.body.classList.add('js');"
-	"var box=document.getElementById('deleted-only');"
-	"if(box){box.addEventListener('change',function(){"
-	"document.body.classList.toggle('deleted-only',box.checked);});}";
+	"document.querySelectorAll('input.deleted-only').forEach(function(b){"
+	"b.addEventListener('change',function(){"
+	"b.closest('section').classList.toggle('deleted-only',b.checked);"
+	"});});";
 
 static void
 html_head(FILE *out)
@@ -180,35 +182,30 @@ html_nav(FILE *out, sqlite3 *db)
 	if (sqlite3_prepare_v2(db, "SELECT id, name FROM custodian ORDER BY id",
 			       -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			fprintf(out, "<li><a href=\"#custodian-%lld\">"
-				"Custodian ", sqlite3_column_int64(st, 0));
+			gint64 id = sqlite3_column_int64(st, 0);
+
+			fprintf(out, "<li><a href=\"#custodian-%" G_GINT64_FORMAT
+				"\">Custodian ", id);
 			html_text(out, (const char *)sqlite3_column_text(st, 1));
-			fputs("</a></li>\n", out);
+			fprintf(out, "</a> (<a href=\"#deleted-outbound-%"
+				G_GINT64_FORMAT "\">deleted outbound</a>)</li>\n",
+				id);
 		}
 		sqlite3_finalize(st);
 	}
-	fputs("<li><a href=\"#timeline\">Outbound timeline</a></li>\n"
-	      "<li><a href=\"#deleted\">Deleted outbound mail</a></li>\n"
-	      "</ul></nav>\n", out);
+	fputs("</ul></nav>\n", out);
 }
 
 int
 report_html_write(FILE *out, sqlite3 *db, const struct report_timeline *tl,
 		  guint max_rows, char **error_r)
 {
-	GHashTable *shown_ids = g_hash_table_new(g_int64_hash, g_int64_equal);
-	guint i;
+	GHashTable *shown_ids = html_timeline_shown(tl, max_rows);
 
-	for (i = 0; i < tl->rows->len && (max_rows == 0 || i < max_rows); i++) {
-		struct report_row *row = tl->rows->pdata[i];
-
-		g_hash_table_add(shown_ids, &row->id);
-	}
 	html_head(out);
 	html_nav(out, db);
 	html_summary_write(out, db);
-	html_custodians_write(out, db, shown_ids);
-	html_timeline_write(out, tl, max_rows);
+	html_custodians_write(out, db, tl, shown_ids, max_rows);
 	g_hash_table_destroy(shown_ids);
 	fputs("<script>", out);
 	fputs(html_script, out);

@@ -140,10 +140,17 @@ def test_report_html_sections_and_charts():
         daily = section.split('class="chart-daily"')[1].split("</svg>")[0]
         bars = re.findall(r"<title>\d{4}-\d\d-\d\d: (\d+) message", daily)
         eq(sum(map(int, bars)), want, "daily total, custodian %d" % cid)
-    # Deleted outbound: 2, 3 and 5 are deleted, recovered, expunged.
-    deleted = html.split('id="timeline-deleted"')[1].split("</table>")[0]
-    eq(deleted.count("<tr class=\"deleted\""), 3, "deleted table rows")
-    assert 'id="deleted-only"' in html, "filter checkbox"
+    # Deleted outbound: alice's 2 and 3 (deleted, recovered) and the
+    # second custodian's 5 (expunged), each in its custodian's table.
+    for cid, want in ((1, 2), (2, 1)):
+        table = html.split('id="deleted-%d"' % cid)[1].split("</table>")[0]
+        eq(table.count('<tr class="deleted"'), want,
+           "deleted rows of custodian %d" % cid)
+        timeline = html.split('id="timeline-%d"' % cid)[1]
+        timeline = timeline.split("</table>")[0]
+        eq(timeline.count("<tr class="), {1: 3, 2: 1}[cid],
+           "timeline rows of custodian %d" % cid)
+    eq(html.count('class="deleted-only"'), 2, "filter checkboxes")
     for mid in MESSAGES:
         assert 'id="msg-%d"' % mid in html, "timeline anchor %d" % mid
     # Every finding link points at a timeline row.
@@ -322,10 +329,11 @@ def test_report_html_row_limit():
     db = reportcase.build()
     out, _ = report(db, "--html-max-rows", "1")
     html = read_text(os.path.join(out, "report.html"))
-    main = html.split('id="timeline-all"')[1].split("</table>")[0]
-    eq(main.count("<tr class="), 1, "rows in the full table")
-    assert "shows the first 1 of 4 rows" in html, "limit note, timeline"
-    assert "shows the first 1 of 3 rows" in html, "limit note, deleted"
+    alice = html.split('id="timeline-1"')[1].split("</table>")[0]
+    eq(alice.count("<tr class="), 1, "rows in alice's timeline")
+    assert "shows the first 1 of 3 rows" in html, "limit note, timeline"
+    assert "shows the first 1 of 2 rows" in html, "limit note, deleted"
+    eq(html.count("This table shows the first"), 2, "notes only where cut")
     for target in re.findall(r'href="#(msg-\d+)"', html):
         assert 'id="%s"' % target in html, "dangling link " + target
     eq(len(read_csv(os.path.join(out, "timeline.csv"))), 4,
@@ -342,3 +350,40 @@ def test_report_findings_failure_recorded():
         "report written after findings failed"
     eq(query(db, "SELECT exit_status, end_utc IS NOT NULL FROM run"),
        [(3, 1)], "failed run recorded")
+
+
+# Appended to a copy of report.html: counts alice's visible live rows,
+# ticks her 'deleted only' checkbox and counts them again.
+CHECKBOX_PROBE = """<script>
+function visibleLive(section) {
+  var n = 0;
+  section.querySelectorAll('table.timeline tr.live').forEach(function (r) {
+    if (getComputedStyle(r).display !== 'none') n++;
+  });
+  return n;
+}
+var box = document.getElementById('custodian-1').closest('section')
+  .querySelector('input.deleted-only');
+var section = box.closest('section');
+document.body.setAttribute('data-before', visibleLive(section));
+box.checked = true;
+box.dispatchEvent(new Event('change'));
+document.body.setAttribute('data-after', visibleLive(section));
+document.body.setAttribute('data-deleted-shown',
+  section.querySelectorAll('table.timeline tr.deleted').length);
+</script>"""
+
+
+def test_report_checkbox_hides_live_rows():
+    db = reportcase.build()
+    out, _ = report(db)
+    html = read_text(os.path.join(out, "report.html"))
+    probe = os.path.join(mtlib.tmpdir(), "probe.html")
+    with open(probe, "w", encoding="utf-8") as f:
+        f.write(html.replace("</body>", CHECKBOX_PROBE + "</body>"))
+    dom = _chromium(probe, "--dump-dom").stdout
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-before="1"' in body, body
+    assert 'data-after="0"' in body, body
+    # Alice's 2 deleted rows, in the timeline and in the deleted table.
+    assert 'data-deleted-shown="4"' in body, body
