@@ -22,6 +22,10 @@
 /* A finding explained by a corporate event scores at most this. */
 #define EXPLAINED_MAX_SCORE 30.0
 #define DELETED_MAX_POINTS 20.0
+/* Text from mail (names, file names) can be of any length. */
+#define TITLE_MAX_CHARS 300
+#define EXPLANATION_MAX_CHARS 8000
+#define SUBJECT_VALUE_MAX_CHARS 1000
 
 sqlite3_stmt *
 fd_prepare(sqlite3 *db, const char *sql)
@@ -275,6 +279,30 @@ weigh_departure(struct fd_finding *f)
 	g_free(day);
 }
 
+/* Returns text as one line of at most max_chars characters: control
+ * characters from mail (a newline in a file name) become spaces and a
+ * longer text is cut with an ellipsis. */
+static char *
+one_line(const char *text, glong max_chars)
+{
+	char *valid = g_utf8_make_valid(text ? text : "", -1);
+	GString *out = g_string_new(NULL);
+	glong n = 0;
+
+	for (const char *p = valid; *p && n < max_chars;
+	     p = g_utf8_next_char(p), n++) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_iscntrl(c))
+			c = ' ';
+		g_string_append_unichar(out, c);
+	}
+	if (n == max_chars && *g_utf8_offset_to_pointer(valid, n))
+		g_string_append(out, "\u2026");
+	g_free(valid);
+	return g_string_free(out, FALSE);
+}
+
 static int
 finding_insert(struct fd_context *ctx, struct fd_finding *f,
 	       const char *severity)
@@ -298,11 +326,17 @@ finding_insert(struct fd_context *ctx, struct fd_finding *f,
 		sqlite3_bind_int64(st, 4, f->window_end);
 	sqlite3_bind_double(st, 5, round(f->score * 10) / 10);
 	sqlite3_bind_text(st, 6, severity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, f->title ? f->title : f->kind, -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, f->explanation->str, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, f->explained_by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, f->subject_value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, one_line(f->title ? f->title : f->kind,
+					  TITLE_MAX_CHARS), -1, g_free);
+	sqlite3_bind_text(st, 8, one_line(f->explanation->str,
+					  EXPLANATION_MAX_CHARS), -1, g_free);
+	if (f->explained_by)
+		sqlite3_bind_text(st, 9, one_line(f->explained_by,
+						  TITLE_MAX_CHARS), -1, g_free);
+	if (f->subject_value)
+		sqlite3_bind_text(st, 10, one_line(f->subject_value,
+						   SUBJECT_VALUE_MAX_CHARS),
+				  -1, g_free);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -512,6 +512,8 @@ detector_case(void)
 		       "vnd.openxmlformats-officedocument.wordprocessingml."
 		       "document", NULL, 20000, "doc");
 	recipient_add(db, 502, "to", "hr@jobs.rival.example");
+	attachment_add(db, 502, "../../evil name\n=cmd|' /c calc'!A1.zip",
+		       "application/zip", NULL, 900, "zip");
 	recipient_add(db, 503, "to", "pat@examp1e.com");
 	recipient_add(db, 504, "to", "patdoe1990@gmail.com");
 	/* An inbound report and its forward 30 seconds later. */
@@ -571,6 +573,11 @@ test_detectors(void)
 		  "rule object found");
 	check_num(finding_has(db, "high-entropy-domain", 500), 0,
 		  "partner.org is no random domain");
+	check_num(query_num(db, "SELECT COUNT(*) FROM finding WHERE"
+			    " kind = 'archive-attachment'"
+			    " AND explanation NOT LIKE '%%\n%%'"
+			    " AND explanation LIKE '%%evil name =cmd%%'"), 1,
+		  "hostile file name kept to one line");
 	check_num(query_num(db, "SELECT COUNT(*) FROM finding WHERE kind ="
 			    " 'spike'"), 0, "steady mail has no spike");
 	unlink(domains);
