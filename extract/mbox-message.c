@@ -152,7 +152,8 @@ message_emit(struct mbox_state *st, const char *data, size_t len,
 	msg->flag_deleted = m->deleted || m->expunged;
 	if (m->expunged)
 		msg->status = MT_STATUS_EXPUNGED;
-	else if (m->deleted)
+	else if (m->deleted || st->folder_role == MT_FOLDER_DELETED ||
+		 st->folder_role == MT_FOLDER_RECOVERABLE)
 		msg->status = MT_STATUS_DELETED;
 	if (m->from.utc != MT_TIME_NONE)
 		mt_message_add_time(msg, MT_TIME_MBOX_FROM_LINE, m->from.utc,

@@ -99,6 +99,7 @@ struct mbox_state {
 	int fd;
 	gint64 file_size;
 	gint64 folder_id;
+	enum mt_folder_role folder_role;
 	struct mbox_reader rd;
 	struct mbox_msg cur;
 	struct mbox_pending pending;

@@ -145,9 +145,9 @@ mbox_open(struct mbox_state *st, const char *folder_path, gint64 parent_id)
 	}
 	st->file_size = sb.st_size;
 	posix_fadvise(st->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	st->folder_role = mt_folder_role_guess(shown);
 	rc = st->sink->folder(st->sink->ctx, parent_id, shown,
-			      mt_folder_role_guess(shown), -1, shown,
-			      &st->folder_id);
+			      st->folder_role, -1, shown, &st->folder_id);
 out:
 	g_free(shown);
 	g_free(base);

@@ -120,3 +120,29 @@ def test_eml_folder_unreadable_file_reported():
     eq(query(db, "SELECT level, locator FROM anomaly WHERE code ="
              " 'unreadable-file'"), [("error", "b.eml")],
        "unreadable file anomaly")
+
+
+def test_eml_folder_thunderbird_profile():
+    # Local Folders: extension-less mbox files, .msf indexes and .sbd
+    # subfolder directories.
+    d = mtlib.tmpdir()
+    root = os.path.join(d, "Local Folders")
+    sep = b"From - Mon Jan  6 10:00:00 2020\nX-Mozilla-Status: 0001\n"
+    write(root, "Inbox", sep + mail("In", "in@example.com"))
+    write(root, "Inbox.msf", b"// <!-- <mdb:mork:z v=\"1.4\"/> -->\n")
+    write(root, "Sent", sep + mail("Out 1", "o1@example.com") + b"\n" +
+          sep + mail("Out 2", "o2@example.com"))
+    write(root, "Trash.sbd/Old", sep + mail("Old", "old@example.com"))
+    db = mtlib.ingest(root)
+    eq(scalar(db, "SELECT format FROM evidence"), "eml-folder", "format")
+    rows = query(db, "SELECT f.path, f.role, count(m.id), min(m.status)"
+                 " FROM folder f LEFT JOIN message m ON m.folder_id ="
+                 " f.id GROUP BY f.id ORDER BY f.path")
+    eq(rows, [("Inbox", "inbox", 1, "allocated"),
+              ("Local Folders", "other", 0, None),
+              ("Sent", "sent", 2, "allocated"),
+              ("Trash.sbd", "deleted", 0, None),
+              ("Trash.sbd/Old", "deleted", 1, "deleted")],
+       "folders, roles and messages")
+    eq(query(db, "SELECT locator FROM anomaly WHERE code ="
+             " 'not-a-message'"), [("Inbox.msf",)], "index file noted")

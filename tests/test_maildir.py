@@ -225,3 +225,27 @@ def test_maildir_per_person_folder_walked():
     eq([(os.path.basename(r[0]), r[1]) for r in rows],
        [("alice", "maildir"), ("bob", "maildir")],
        "one evidence item per maildir")
+
+
+def test_maildir_unlistable_cur_reported():
+    d = mtlib.tmpdir()
+    os.chmod(d, 0o755)
+    root = make_maildir(os.path.join(d, "md"), {
+        "cur/1.a:2,S": mail("Hidden", "h@example.com"),
+        "new/2.b": mail("Visible", "v@example.com"),
+    })
+    os.chmod(os.path.join(root, "cur"), 0)
+    out = os.path.join(d, "out")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    db = os.path.join(out, "case.db")
+    # root lists any directory, so the ingest runs as 'nobody' then.
+    demote = (lambda: os.setuid(65534)) if os.getuid() == 0 else None
+    proc = subprocess.run([mtlib.BINARY, "ingest", db, root],
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=demote)
+    eq(proc.returncode, 2, "exit status\n" + proc.stderr)
+    eq(sorted(by_locator(db)), ["new/2.b"], "messages read")
+    eq(query(db, "SELECT level, locator FROM anomaly WHERE code ="
+             " 'unreadable-folder'"), [("error", "cur")],
+       "unlistable cur/ reported")

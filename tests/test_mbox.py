@@ -366,3 +366,12 @@ def test_mbox_separator_without_blank_line():
     rows = messages(db)
     eq([r[3] for r in rows], ["Tight", "Next"], "subjects")
     eq(rows[1][1], len(SEP + first), "offset of message 2")
+
+
+def test_mbox_trash_file_marks_deleted():
+    data = SEP + message_bytes(b"Binned") + b"\n" + SEP + \
+        message_bytes(b"Gone", extra=b"X-Mozilla-Status: 0008\n")
+    db = mtlib.ingest(write(data, "Trash"))
+    eq(query(db, "SELECT path, role FROM folder"), [("Trash", "deleted")],
+       "folder")
+    eq([r[2] for r in messages(db)], ["deleted", "expunged"], "statuses")
