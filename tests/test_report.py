@@ -323,6 +323,14 @@ def test_report_renders_offline_in_chromium():
     _chromium(html_path, "--screenshot=" + shot, "--window-size=1280,2000")
     with open(shot, "rb") as f:
         eq(f.read(8), b"\x89PNG\r\n\x1a\n", "screenshot is a PNG")
+    pdf = os.path.join(work, "report.pdf")
+    _chromium(html_path, "--print-to-pdf=" + pdf, "--no-pdf-header-footer")
+    with open(pdf, "rb") as f:
+        data = f.read()
+    eq(data[:5], b"%PDF-", "printed report is a PDF")
+    pages = re.findall(rb"/Type\s*/Page\b(?!s)", data)
+    # Summary and two custodian sections each start a new page.
+    assert len(pages) >= 3, "printed pages: %d" % len(pages)
 
 
 def test_report_html_row_limit():
@@ -387,3 +395,29 @@ def test_report_checkbox_hides_live_rows():
     assert 'data-after="0"' in body, body
     # Alice's 2 deleted rows, in the timeline and in the deleted table.
     assert 'data-deleted-shown="4"' in body, body
+
+
+def test_report_shared_pst_evidence_and_reconcile():
+    """Counts from pffexport in the shared EXPECTED.md: Inbox 8 and Sent
+    Items 6 messages; hash and size are computed here."""
+    import hashlib
+    pst = mtlib.shared("fixtures", "pst", "aspose_Outlook.pst")
+    db = mtlib.ingest(pst, expect=(0, 2))
+    out, _ = report(db)
+    evidence = read_csv(os.path.join(out, "evidence.csv"))
+    eq(len(evidence), 1, "evidence rows")
+    with open(pst, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    eq(evidence[0]["sha256_before"], digest, "SHA-256 before")
+    eq(evidence[0]["sha256_after"], digest, "SHA-256 after")
+    eq(evidence[0]["hashes_match"], "yes", "hashes match")
+    eq(int(evidence[0]["size"]), os.path.getsize(pst), "size")
+    recon = {r["folder"]: r for r in
+             read_csv(os.path.join(out, "reconcile.csv"))}
+    for folder, count in (("Top of Personal Folders/Inbox", "8"),
+                          ("Top of Personal Folders/Sent Items", "6")):
+        eq(recon[folder]["declared_count"], count, folder + " declared")
+        eq(recon[folder]["extracted_count"], count, folder + " extracted")
+        eq(recon[folder]["unaccounted"], "0", folder + " unaccounted")
+    html = read_text(os.path.join(out, "report.html"))
+    assert digest in html, "evidence hash in the HTML summary"
