@@ -89,7 +89,10 @@ html_query_table(FILE *out, sqlite3 *db, const char *sql, gint64 param,
 	int ncol, col, rows = 0;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fputs("<p class=\"error\">", out);
+		g_printerr("warning: report: a report table could not be read "
+			   "from the case database: %s\n", sqlite3_errmsg(db));
+		fputs("<p class=\"error\">This table could not be read from "
+		      "the case database: ", out);
 		html_text(out, sqlite3_errmsg(db));
 		fputs("</p>\n", out);
 		return -1;
