@@ -28,6 +28,8 @@ struct maildir_run {
 	GHashTable *folder_ids;   /* folder path -> gint64 id */
 	gboolean plus_layout;     /* saw a Maildir++ ".name" folder */
 	gboolean nested_layout;   /* saw a nested maildir folder */
+	char *keyword_names[26];  /* the current folder's dovecot-keywords:
+				     letter 'a' + i names keyword_names[i] */
 	int rc;
 };
 
@@ -195,6 +197,74 @@ role_status(enum mt_folder_role role)
 	return MT_STATUS_ALLOCATED;
 }
 
+/* Reads the folder's dovecot-keywords file, whose lines "<index> <name>"
+ * name the keyword letters ('a' is index 0).  A missing file is normal:
+ * the letters then stay unnamed. */
+static void
+keywords_load(struct maildir_run *run, const char *dir_rel)
+{
+	char *path = g_build_filename(run->root, dir_rel, "dovecot-keywords",
+				      NULL);
+	char *data, **lines;
+	size_t len;
+	gint64 full;
+
+	if (stores_file_read(path, 65536, &data, &len, &full) < 0) {
+		g_free(path);
+		return;
+	}
+	lines = g_strsplit(data, "\n", -1);
+	for (char **line = lines; *line != NULL; line++) {
+		char *end;
+		gint64 index = g_ascii_strtoll(*line, &end, 10);
+
+		if (end == *line || *end != ' ' || index < 0 || index >= 26)
+			continue;
+		g_free(run->keyword_names[index]);
+		run->keyword_names[index] = stores_name_display(g_strstrip(end));
+	}
+	g_strfreev(lines);
+	g_free(data);
+	g_free(path);
+}
+
+static void
+keywords_clear(struct maildir_run *run)
+{
+	for (int i = 0; i < 26; i++)
+		g_clear_pointer(&run->keyword_names[i], g_free);
+}
+
+/* Records a message's keyword letters, named when the folder says what
+ * they mean.  Dovecot's $Forwarded keyword also sets flag_passed. */
+static void
+keywords_note(struct maildir_run *run, struct mt_message *msg,
+	      const char *letters)
+{
+	GString *names = g_string_new(NULL);
+
+	for (const char *c = letters; *c != '\0'; c++) {
+		const char *name = run->keyword_names[*c - 'a'];
+
+		if (name == NULL)
+			continue;
+		g_string_append_printf(names, "%s%c=%s",
+				       names->len > 0 ? ", " : "", *c, name);
+		if (g_ascii_strcasecmp(name, "$Forwarded") == 0)
+			msg->flag_passed = TRUE;
+	}
+	if (names->len > 0)
+		mt_message_add_defect(msg, "note", "maildir-keywords",
+				      "IMAP keyword letters '%s' in the file "
+				      "name (not standard flags): %s", letters,
+				      names->str);
+	else
+		mt_message_add_defect(msg, "note", "maildir-keywords",
+				      "IMAP keyword letters '%s' in the file "
+				      "name (not standard flags)", letters);
+	g_string_free(names, TRUE);
+}
+
 /* Builds the record of one message file and hands it over. */
 static void
 message_read(struct maildir_run *run, gint64 folder_id,
@@ -244,10 +314,7 @@ message_read(struct maildir_run *run, gint64 folder_id,
 				    0, TRUE, raw);
 	}
 	if (info.keywords[0] != '\0')
-		mt_message_add_defect(msg, "note", "maildir-keywords",
-				      "IMAP keyword letters '%s' in the file "
-				      "name (not standard flags)",
-				      info.keywords);
+		keywords_note(run, msg, info.keywords);
 	if (info.unknown[0] != '\0')
 		mt_message_add_defect(msg, "note", "maildir-unknown-flags",
 				      "unknown flag letters '%s' in the file "
@@ -434,6 +501,7 @@ folder_read(struct maildir_run *run, const char *dir_rel,
 	char *locator = stores_name_display(dir_rel[0] != '\0' ? dir_rel
 							      : ".");
 
+	keywords_load(run, dir_rel);
 	for (int s = 0; s < 2; s++)
 		files[s] = message_names(run, dir_rel, subs[s], &odd[s]);
 	id = folder_start(run, folder_path, role,
@@ -451,6 +519,7 @@ folder_read(struct maildir_run *run, const char *dir_rel,
 	}
 	if (run->rc >= 0)
 		folder_tmp_read(run, dir_rel, folder_path);
+	keywords_clear(run);
 	g_free(locator);
 }
 

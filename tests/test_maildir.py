@@ -249,3 +249,21 @@ def test_maildir_unlistable_cur_reported():
     eq(query(db, "SELECT level, locator FROM anomaly WHERE code ="
              " 'unreadable-folder'"), [("error", "cur")],
        "unlistable cur/ reported")
+
+
+def test_maildir_dovecot_keywords_named():
+    root = make_maildir(os.path.join(mtlib.tmpdir(), "md"), {
+        "cur/1.a:2,Sab": mail("Keyworded", "k@example.com"),
+        "cur/2.b:2,Sc": mail("Unnamed", "u@example.com"),
+        "dovecot-keywords": b"0 $Forwarded\n1 Work\n",
+    })
+    db = mtlib.ingest(root)
+    rows = by_locator(db)
+    eq(rows["cur/1.a:2,Sab"][6], 1, "passed from $Forwarded")
+    eq(rows["cur/2.b:2,Sc"][6], 0, "passed without a name")
+    notes = dict(query(db, "SELECT locator, detail FROM anomaly WHERE"
+                       " code = 'maildir-keywords'"))
+    assert notes["cur/1.a:2,Sab"].endswith(": a=$Forwarded, b=Work"), notes
+    assert "'c'" in notes["cur/2.b:2,Sc"], notes
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
+              " 'not-mail-file'"), 0, "dovecot-keywords is no mail file")
