@@ -235,8 +235,8 @@ keywords_clear(struct maildir_run *run)
 		g_clear_pointer(&run->keyword_names[i], g_free);
 }
 
-/* Records a message's keyword letters, named when the folder says what
- * they mean.  Dovecot's $Forwarded keyword also sets flag_passed. */
+/* Records a message's keyword letters, with their names when the folder
+ * has them.  Dovecot's $Forwarded keyword also sets flag_passed. */
 static void
 keywords_note(struct maildir_run *run, struct mt_message *msg,
 	      const char *letters)
