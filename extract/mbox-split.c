@@ -427,8 +427,26 @@ message_start(struct mbox_state *st, gint64 offset, size_t line_len,
 	m->in_header = TRUE;
 }
 
+/* Returns TRUE when the line after a separator candidate starts a
+ * header block: a header field, or an older From_ line that a second
+ * delivery agent quoted (">From x date") in front of the headers. */
+static gboolean
+line_starts_headers(const struct mbox_piece *next)
+{
+	struct mbox_from from;
+
+	if (next == NULL || !next->line_start)
+		return FALSE;
+	if (stores_header_line_is_field(next->data, next->len))
+		return TRUE;
+	return next->len > 1 && next->len <= MBOX_FROM_LINE_MAX &&
+	       next->data[0] == '>' &&
+	       mbox_from_line_parse(next->data + 1, next->len - 1, &from) ==
+		       MBOX_FROM_VALID;
+}
+
 /* Decides a pending candidate with the line after it (NULL at the end of
- * the file): a header field makes it a separator. */
+ * the file): the start of a header block makes it a separator. */
 static void
 pending_resolve(struct mbox_state *st, const struct mbox_piece *next)
 {
@@ -436,8 +454,7 @@ pending_resolve(struct mbox_state *st, const struct mbox_piece *next)
 	struct mbox_piece line;
 
 	pd->active = FALSE;
-	if (next != NULL && next->line_start &&
-	    stores_header_line_is_field(next->data, next->len)) {
+	if (line_starts_headers(next)) {
 		message_start(st, pd->offset, pd->len, &pd->from);
 		return;
 	}

@@ -375,3 +375,15 @@ def test_mbox_trash_file_marks_deleted():
     eq(query(db, "SELECT path, role FROM folder"), [("Trash", "deleted")],
        "folder")
     eq([r[2] for r in messages(db)], ["deleted", "expunged"], "statuses")
+
+
+def test_mbox_quoted_envelope_after_separator():
+    # A second delivery agent quoted the first one's From_ line.
+    second = (b">From old@example.net Sun Jan  5 11:00:00 2020\n" +
+              message_bytes(b"Redelivered"))
+    first = message_bytes(b"First")
+    data = SEP + first + b"\n" + SEP + second
+    db = mtlib.ingest(write(data))
+    rows = messages(db)
+    eq([r[3] for r in rows], ["First", "Redelivered"], "subjects")
+    eq(rows[1][1], len(SEP + first + b"\n"), "offset of message 2")
