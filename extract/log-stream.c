@@ -1,25 +1,36 @@
 /* SPDX-License-Identifier: MIT
  *
  * log-stream.c - reads a log file line by line, gunzipping on the fly
- * (GZlibDecompressor), with the line number and byte offset of each line.
- * Memory stays bounded: a line longer than LOGS_LINE_MAX is cut there and
- * the rest of it is skipped.
+ * (GZlibDecompressor, concatenated gzip members included), with the line
+ * number and byte offset of each line.  Memory stays bounded: a line
+ * longer than LOGS_LINE_MAX is cut there and the rest of it is skipped.
+ * Damaged gzip data ends the stream with an error, after every line
+ * decompressed before the damage has been handed out.
  */
 #include <string.h>
 
 #include "extract/logs-private.h"
 
 #define STREAM_CHUNK (256 * 1024)
+/* Output per conversion step: zlib's output of a step that hits damaged
+ * data is lost, so steps are kept small. */
+#define INFLATE_STEP 4096
+#define COMPRESSED_CHUNK (64 * 1024)
 
 struct log_stream {
-	GInputStream *in;
-	gboolean gzip;
-	char *buf;            /* STREAM_CHUNK + LOGS_LINE_MAX + 1 bytes */
-	size_t start, end;    /* unread bytes are buf[start..end) */
+	GInputStream *in;         /* the file */
+	GConverter *gunzip;       /* NULL for a plain file */
+	char *cbuf;               /* compressed bytes read, not converted */
+	size_t cstart, cend;
+	gboolean file_eof;
+	gboolean gunzip_done;     /* the last gzip member ended */
+	gint64 file_pos;          /* bytes of the file consumed */
+	char *buf;                /* STREAM_CHUNK + LOGS_LINE_MAX + 1 */
+	size_t start, end;        /* unread bytes are buf[start..end) */
 	gboolean eof;
-	gint64 offset;        /* of buf[start] in the (uncompressed) data */
+	gint64 offset;            /* of buf[start] in the (uncompressed) data */
 	gint64 line_no;
-	char *line;           /* the line handed out, LOGS_LINE_MAX + 1 */
+	char *line;               /* the line handed out, LOGS_LINE_MAX + 1 */
 };
 
 struct log_stream *
@@ -39,22 +50,14 @@ log_stream_open(const char *path, char **error_r)
 		return NULL;
 	}
 	st = g_new0(struct log_stream, 1);
-	if (g_input_stream_read_all(G_INPUT_STREAM(fin), magic, 2, &got,
-				    NULL, NULL) && got == 2 &&
-	    magic[0] == 0x1f && magic[1] == 0x8b)
-		st->gzip = TRUE;
-	g_seekable_seek(G_SEEKABLE(fin), 0, G_SEEK_SET, NULL, NULL);
-	if (st->gzip) {
-		GZlibDecompressor *z = g_zlib_decompressor_new(
-			G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-
-		st->in = g_converter_input_stream_new(G_INPUT_STREAM(fin),
-						      G_CONVERTER(z));
-		g_object_unref(z);
-		g_object_unref(fin);
-	} else {
-		st->in = G_INPUT_STREAM(fin);
+	st->in = G_INPUT_STREAM(fin);
+	if (g_input_stream_read_all(st->in, magic, 2, &got, NULL, NULL) &&
+	    got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		st->gunzip = G_CONVERTER(g_zlib_decompressor_new(
+			G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+		st->cbuf = g_malloc(COMPRESSED_CHUNK);
 	}
+	g_seekable_seek(G_SEEKABLE(fin), 0, G_SEEK_SET, NULL, NULL);
 	st->buf = g_malloc(STREAM_CHUNK + LOGS_LINE_MAX + 1);
 	st->line = g_malloc(LOGS_LINE_MAX + 1);
 	return st;
@@ -63,7 +66,109 @@ log_stream_open(const char *path, char **error_r)
 gboolean
 log_stream_is_gzip(const struct log_stream *st)
 {
-	return st->gzip;
+	return st->gunzip != NULL;
+}
+
+/* Describes a read error with where it happened. */
+static char *
+stream_error_text(struct log_stream *st, const GError *error)
+{
+	gint64 data_pos = st->offset + (gint64)(st->end - st->start);
+
+	if (st->gunzip == NULL)
+		return g_strdup_printf("%s at byte %" G_GINT64_FORMAT,
+				       error->message, data_pos);
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+		return g_strdup_printf("the gzip data ends early (file cut "
+				       "off) after %" G_GINT64_FORMAT " bytes "
+				       "of the file, %" G_GINT64_FORMAT
+				       " bytes uncompressed", st->file_pos,
+				       data_pos);
+	return g_strdup_printf("gzip data invalid (%s) near byte %"
+			       G_GINT64_FORMAT " of the file, after %"
+			       G_GINT64_FORMAT " bytes uncompressed",
+			       error->message, st->file_pos, data_pos);
+}
+
+/* Reads more compressed bytes; returns -1 on a read error. */
+static int
+gunzip_read(struct log_stream *st, GError **error)
+{
+	gssize n;
+
+	if (st->cstart > 0) {
+		memmove(st->cbuf, st->cbuf + st->cstart, st->cend - st->cstart);
+		st->cend -= st->cstart;
+		st->cstart = 0;
+	}
+	n = g_input_stream_read(st->in, st->cbuf + st->cend,
+				COMPRESSED_CHUNK - st->cend, NULL, error);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		st->file_eof = TRUE;
+	st->cend += (size_t)n;
+	return 0;
+}
+
+/* Decompresses into buf[end..] up to want bytes; returns the bytes
+ * written (0 at the end of the data) or -1 with *error set. */
+static gssize
+gunzip_fill(struct log_stream *st, size_t want, GError **error)
+{
+	size_t written_total = 0;
+
+	while (written_total < want && !st->gunzip_done) {
+		GConverterFlags flags = st->file_eof ? G_CONVERTER_INPUT_AT_END
+						     : G_CONVERTER_NO_FLAGS;
+		gsize read = 0, written = 0;
+		GConverterResult r;
+		GError *step_error = NULL;
+
+		if (st->cstart == st->cend && !st->file_eof) {
+			if (gunzip_read(st, error) < 0)
+				return -1;
+			continue;
+		}
+		r = g_converter_convert(st->gunzip, st->cbuf + st->cstart,
+					st->cend - st->cstart,
+					st->buf + st->end + written_total,
+					MIN(INFLATE_STEP, want - written_total),
+					flags, &read, &written, &step_error);
+		if (r == G_CONVERTER_ERROR) {
+			if (g_error_matches(step_error, G_IO_ERROR,
+					    G_IO_ERROR_PARTIAL_INPUT) &&
+			    !st->file_eof) {
+				g_error_free(step_error);
+				if (gunzip_read(st, error) < 0)
+					return -1;
+				continue;
+			}
+			if (written_total > 0) {
+				/* Hand out what came before the damage first;
+				 * the error comes back on the next call. */
+				g_error_free(step_error);
+				return (gssize)written_total;
+			}
+			g_propagate_error(error, step_error);
+			return -1;
+		}
+		st->cstart += read;
+		st->file_pos += (gint64)read;
+		written_total += written;
+		if (r == G_CONVERTER_FINISHED) {
+			/* Another gzip member may follow (cat a.gz b.gz). */
+			if (st->cstart == st->cend && !st->file_eof &&
+			    gunzip_read(st, error) < 0)
+				return -1;
+			if (st->cstart == st->cend) {
+				st->gunzip_done = TRUE;
+				break;
+			}
+			g_converter_reset(st->gunzip);
+		}
+	}
+	return (gssize)written_total;
 }
 
 /* Moves unread bytes to the front and reads more; returns -1 on error. */
@@ -78,13 +183,13 @@ stream_fill(struct log_stream *st, char **error_r)
 		st->end -= st->start;
 		st->start = 0;
 	}
-	n = g_input_stream_read(st->in, st->buf + st->end, STREAM_CHUNK,
-				NULL, &error);
+	if (st->gunzip != NULL)
+		n = gunzip_fill(st, STREAM_CHUNK, &error);
+	else
+		n = g_input_stream_read(st->in, st->buf + st->end,
+					STREAM_CHUNK, NULL, &error);
 	if (n < 0) {
-		*error_r = g_strdup_printf("%s at byte %" G_GINT64_FORMAT
-					   " of the %s data", error->message,
-					   st->offset + (gint64)st->end,
-					   st->gzip ? "uncompressed" : "file");
+		*error_r = stream_error_text(st, error);
 		g_error_free(error);
 		return -1;
 	}
@@ -185,6 +290,9 @@ log_stream_free(struct log_stream **stp)
 		return;
 	*stp = NULL;
 	g_object_unref(st->in);
+	if (st->gunzip != NULL)
+		g_object_unref(st->gunzip);
+	g_free(st->cbuf);
 	g_free(st->buf);
 	g_free(st->line);
 	g_free(st);

@@ -657,3 +657,17 @@ def test_logs_zeek_conn_tsv():
         ("10.0.0.23", 587, utc(2024, 3, 5, 14, 0, 0), 3000000, 1),
         ("10.0.0.23", 587, utc(2024, 3, 5, 15, 0, 0), 0, 1),
     ], "flows")
+
+
+def test_logs_gzip_members_concatenated():
+    d = mtlib.tmpdir()
+    lines = SENT_LOG.splitlines(True)
+    path = os.path.join(d, "maillog.gz")
+    # 'cat a.gz b.gz' gives one file of two gzip members.
+    write(path, gzip.compress("".join(lines[:8]).encode()) +
+          gzip.compress("".join(lines[8:]).encode()), "wb")
+    set_mtime(path, utc(2024, 3, 5, 23, 0, 0))
+    db = mtlib.ingest(path)
+    mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_parsed,"
+                         " lines_truncated FROM log_stats"),
+             [(16, 16, 0)], "both members read")

@@ -589,6 +589,35 @@ test_detectors(void)
 	sqlite3_close(db);
 }
 
+/* Dates from a forged or broken header: 1901, 2024 and 9999. */
+static void
+test_hostile_dates(void)
+{
+	static const gint64 utc[] = { -2145916800LL, MONDAY,
+				      253402300799LL };
+	sqlite3 *db = case_new();
+	struct findings_options opts = { 0 };
+	/* 1902-01-01 is day -24837 and 9999-12-31 day 2932896. */
+	double days = 2932896 - (-24837) + 1;
+
+	custodian_add(db, 1, "Alice", "alice@example.com");
+	for (int i = 0; i < 3; i++) {
+		struct msg m = { .id = i + 1, .custodian = 1,
+				 .direction = "outbound", .utc = utc[i],
+				 .size = 100, .from = "alice@example.com" };
+
+		message_add(db, &m);
+	}
+	check(findings_run(db, &opts) == 0, "far-apart dates run");
+	check_num(round(3 / metric(db, "1", "per_day_mean")), days,
+		  "empty days counted over the span");
+	check_num(metric(db, "1", "per_day_median"), 0,
+		  "median of mostly empty days");
+	check_num(bucket(db, "day", "9999-12-31"), 1, "year 9999 bucket");
+	check_num(bucket(db, "day", "1902-01-01"), 1, "year 1902 bucket");
+	sqlite3_close(db);
+}
+
 static void
 test_names(void)
 {
@@ -658,6 +687,7 @@ main(void)
 	test_exfiltration();
 	test_event_and_access();
 	test_detectors();
+	test_hostile_dates();
 	test_names();
 	test_encryption_note();
 	return failures ? 1 : 0;

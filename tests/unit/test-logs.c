@@ -287,6 +287,41 @@ test_stream_long_line(void)
 	g_string_free(s, TRUE);
 }
 
+/* Damaged gzip data: the lines before the damage come out, then -1. */
+static void
+test_stream_damaged_gzip(void)
+{
+	GString *text = g_string_new(NULL);
+	char *path, *error = NULL, *data = NULL;
+	gsize len = 0;
+	struct log_stream *st;
+	struct log_line line;
+	gint64 lines = 0;
+	int r;
+
+	for (int i = 0; i < 20000; i++)
+		g_string_append_printf(text, "line %d of a long log\n", i);
+	path = write_gzip(text->str);
+	g_file_get_contents(path, &data, &len, NULL);
+	/* Overwrite 100 bytes in the middle of the compressed data. */
+	memset(data + len / 2, 0x55, 100);
+	g_file_set_contents(path, data, (gssize)len, NULL);
+	st = log_stream_open(path, &error);
+	while ((r = log_stream_next(st, &line, &error)) == 1)
+		lines++;
+	check(r == -1, "damaged gzip ends with an error", NULL);
+	check(lines > 1000 && lines < 20000,
+	      "damaged gzip keeps the lines before the damage", NULL);
+	check(error != NULL && strstr(error, "gzip data invalid") != NULL,
+	      "damaged gzip error names the cause", error);
+	log_stream_free(&st);
+	unlink(path);
+	g_free(path);
+	g_free(data);
+	g_free(error);
+	g_string_free(text, TRUE);
+}
+
 int
 main(void)
 {
@@ -298,5 +333,6 @@ main(void)
 	test_csv_split();
 	test_stream();
 	test_stream_long_line();
+	test_stream_damaged_gzip();
 	return failures == 0 ? 0 : 1;
 }
