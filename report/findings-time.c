@@ -29,6 +29,8 @@
 #define USUAL_HOUR_MIN_DAYS 2
 #define OFF_HOURS_MIN_DAYS 10
 #define OFF_HOURS_GAP (2 * 3600)
+/* Dates further apart are judged only in the busiest such span. */
+#define SERIES_MAX_DAYS 3660
 
 /* The custodian's dated, non-automatic sent mail in local time. */
 struct series {
@@ -89,6 +91,28 @@ series_bursts(struct series *s)
 	}
 }
 
+/* Keeps the SERIES_MAX_DAYS span with the most messages, because a
+ * forged or broken Date (year 9999) would otherwise stretch the daily
+ * arrays over millions of days.
+ * NOTE: mail outside that span is in no spike or off-hours finding. */
+static void
+series_narrow(struct series *s)
+{
+	guint lo = 0, best_lo = 0, best_n = 0;
+
+	for (guint hi = 0; hi < s->n; hi++) {
+		while (fd_local_day(s->msgs[hi]->local) -
+		       fd_local_day(s->msgs[lo]->local) >= SERIES_MAX_DAYS)
+			lo++;
+		if (hi - lo + 1 > best_n) {
+			best_n = hi - lo + 1;
+			best_lo = lo;
+		}
+	}
+	memmove(s->msgs, s->msgs + best_lo, best_n * sizeof(*s->msgs));
+	s->n = best_n;
+}
+
 static gboolean
 series_build(const struct fd_custodian *c, struct series *s)
 {
@@ -103,6 +127,7 @@ series_build(const struct fd_custodian *c, struct series *s)
 	if (s->n == 0)
 		return FALSE;
 	qsort(s->msgs, s->n, sizeof(*s->msgs), compare_local);
+	series_narrow(s);
 	s->first_day = fd_local_day(s->msgs[0]->local);
 	s->days = fd_local_day(s->msgs[s->n - 1]->local) - s->first_day + 1;
 	s->day_count = g_new0(int, s->days);

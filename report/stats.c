@@ -109,41 +109,73 @@ buckets_write(sqlite3 *db, gint64 custodian_id, GHashTable *tables[N_KINDS])
 	return rc;
 }
 
-/* Returns mean and median of per-period counts over every period from
- * the first to the last one with mail (empty periods count as 0), where
- * period() maps a local time to a period index. */
+static int
+compare_gint64(const void *a, const void *b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Returns the k-th smallest (from 0) of zeros empty periods followed by
+ * the sorted counts of the periods with mail. */
+static double
+kth_with_zeros(const double *sorted, gint64 zeros, gint64 k)
+{
+	return k < zeros ? 0 : sorted[k - zeros];
+}
+
+/* Returns mean and median of per-period counts, where period() maps a
+ * local time to a period index.  Without active_only, every period from
+ * the first to the last one with mail counts, empty ones as 0.  The
+ * empty periods are counted, not stored, because a hostile Date header
+ * (year 9999) can stretch the span to millions of periods. */
 static void
 period_rates(GPtrArray *sent, gint64 (*period)(gint64), gboolean active_only,
 	     double *mean_r, double *median_r)
 {
-	GHashTable *counts = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-						   g_free, NULL);
-	gint64 first = G_MAXINT64, last = G_MININT64;
-	GArray *values = g_array_new(FALSE, FALSE, sizeof(double));
+	GArray *index = g_array_new(FALSE, FALSE, sizeof(gint64));
+	GArray *counts = g_array_new(FALSE, FALSE, sizeof(double));
+	gint64 zeros = 0, total;
+	guint messages = 0;
 
 	for (guint i = 0; i < sent->len; i++) {
 		const struct fd_sent *s = sent->pdata[i];
-		gint64 p, *key;
+		gint64 p;
 
 		if (s->utc == FD_TIME_NONE)
 			continue;
 		p = period(s->local);
-		first = MIN(first, p);
-		last = MAX(last, p);
-		key = g_memdup2(&p, sizeof(p));
-		g_hash_table_replace(counts, key, GINT_TO_POINTER(
-			GPOINTER_TO_INT(g_hash_table_lookup(counts, &p)) + 1));
+		g_array_append_val(index, p);
 	}
-	for (gint64 p = first; first <= last && p <= last; p++) {
-		double v = GPOINTER_TO_INT(g_hash_table_lookup(counts, &p));
+	g_array_sort(index, compare_gint64);
+	for (guint i = 0; i < index->len; i++) {
+		gint64 p = g_array_index(index, gint64, i);
+		double one = 1;
 
-		if (v > 0 || !active_only)
-			g_array_append_val(values, v);
+		messages++;
+		if (i > 0 && p == g_array_index(index, gint64, i - 1))
+			g_array_index(counts, double, counts->len - 1) += 1;
+		else
+			g_array_append_val(counts, one);
 	}
-	*mean_r = fd_mean((double *)values->data, values->len);
-	*median_r = fd_median((double *)values->data, values->len);
-	g_array_free(values, TRUE);
-	g_hash_table_destroy(counts);
+	if (index->len && !active_only)
+		zeros = g_array_index(index, gint64, index->len - 1) -
+			g_array_index(index, gint64, 0) + 1 - counts->len;
+	total = zeros + counts->len;
+	fd_median((double *)counts->data, counts->len);  /* sorts counts */
+	*mean_r = total ? (double)messages / total : 0;
+	*median_r = 0;
+	if (total % 2)
+		*median_r = kth_with_zeros((double *)counts->data, zeros,
+					   total / 2);
+	else if (total)
+		*median_r = (kth_with_zeros((double *)counts->data, zeros,
+					    total / 2 - 1) +
+			     kth_with_zeros((double *)counts->data, zeros,
+					    total / 2)) / 2;
+	g_array_free(index, TRUE);
+	g_array_free(counts, TRUE);
 }
 
 static gint64
