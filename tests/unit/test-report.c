@@ -2,12 +2,14 @@
  *
  * test-report.c - table-driven tests of the report helpers: CSV quoting
  * and formula neutralisation, local time with odd offsets, the deleted
- * statuses and mailbox formatting.
+ * statuses, mailbox formatting and escaped chart labels.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report-private.h"
+#include "report/html-private.h"
 
 static int failures;
 
@@ -163,6 +165,40 @@ test_mailbox_format(void)
 	g_free(s);
 }
 
+/* Runs a chart writer into memory and returns what it wrote, to be
+ * released with free(). */
+static char *
+capture_paired_bars(const char *label)
+{
+	const char *labels[1] = { label };
+	int sent[1] = { 3 }, replies[1] = { 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	svg_paired_bars(out, labels, sent, replies, 1);
+	fclose(out);
+	return buf;
+}
+
+static void
+test_svg_labels(void)
+{
+	/* 38 characters, then '&' and '<': the cut at 40 characters falls
+	 * right after the '&', which must still be a whole entity. */
+	char *svg = capture_paired_bars("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+					"&<script>x@y.example");
+
+	check_bool("svg label cut keeps whole entity",
+		   strstr(svg, ">aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&amp;&lt;"
+			  "</text>") != NULL, TRUE);
+	check_bool("svg label has no raw markup",
+		   strstr(svg, "<script>") != NULL, FALSE);
+	check_bool("svg title shows the count",
+		   strstr(svg, ": 3 sent</title>") != NULL, TRUE);
+	free(svg);
+}
+
 int
 main(void)
 {
@@ -171,5 +207,6 @@ main(void)
 	test_utc_time();
 	test_deleted_statuses();
 	test_mailbox_format();
+	test_svg_labels();
 	return failures > 0 ? 1 : 0;
 }
