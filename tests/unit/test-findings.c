@@ -589,6 +589,21 @@ test_detectors(void)
 	sqlite3_close(db);
 }
 
+static void
+test_empty_case(void)
+{
+	sqlite3 *db = case_new();
+	struct findings_options opts = { 0 };
+
+	custodian_add(db, 1, "Quiet", "quiet@example.com");
+	check(findings_run(db, &opts) == 0, "empty case runs");
+	check_num(metric(db, "1", "messages_sent"), 0, "nothing sent");
+	check_num(metric(db, "1", "per_day_median"), 0, "median of nothing");
+	check_num(query_num(db, "SELECT COUNT(*) FROM finding"), 0,
+		  "no findings without mail");
+	sqlite3_close(db);
+}
+
 /* Dates from a forged or broken header: 1901, 2024 and 9999. */
 static void
 test_hostile_dates(void)
@@ -688,6 +703,7 @@ main(void)
 	test_event_and_access();
 	test_detectors();
 	test_hostile_dates();
+	test_empty_case();
 	test_names();
 	test_encryption_note();
 	return failures ? 1 : 0;
