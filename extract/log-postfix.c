@@ -248,9 +248,12 @@ kv_find(const char *text, const char *key, size_t *len_r)
 		} else {
 			while (*e && *e != ',' && *e != ';' && *e != ' ')
 				e++;
-			/* Sendmail: "relay=mx.example.com. [192.0.2.1]" */
-			if (e[0] == ' ' && e[1] == '[')
+			/* Sendmail: "relay=mx.example.com. [192.0.2.1]," */
+			if (e[0] == ' ' && e[1] == '[') {
 				e = token_end(e + 1);
+				if (e[-1] == ',' || e[-1] == ';')
+					e--;
+			}
 		}
 		*len_r = (size_t)(e - v);
 		return v;
@@ -314,6 +317,19 @@ host_and_ip(const char *s, size_t len, char **host_r, char **ip_r)
 		g_free(*ip_r);
 		*ip_r = NULL;
 	}
+}
+
+/* Returns the recipient in to=, or NULL when absent or "<>". */
+static char *
+kv_recipient(const char *text)
+{
+	char *to = kv_address(text, "to");
+
+	if (to != NULL && *to == '\0') {
+		g_free(to);
+		to = NULL;
+	}
+	return to;
 }
 
 /* Finds the client address in "... from host[ip]..." text. */
@@ -633,7 +649,7 @@ handle_message_event(struct logs_ctx *ctx, struct log_msg *m,
 	e->detail = detail_dup(text);
 	if (strcmp(kind, "other") != 0) {
 		e->from_addr = kv_address(text, "from");
-		e->to_addr = kv_address(text, "to");
+		e->to_addr = kv_recipient(text);
 		if (e->to_addr == NULL)
 			e->to_addr = kv_address(text, "arg1");
 		e->client_ip = text_client_ip(text);
@@ -673,7 +689,7 @@ handle_plain_line(struct logs_ctx *ctx, const struct syslog_head *h,
 	e->detail = detail_dup(text);
 	e->client_ip = text_client_ip(text);
 	e->from_addr = kv_address(text, "from");
-	e->to_addr = kv_address(text, "to");
+	e->to_addr = kv_recipient(text);
 	host = g_strndup(h->host, h->host_len);
 	rc = logs_store_event(ctx, e, host);
 	g_free(host);

@@ -387,12 +387,12 @@ mbox_fragment_examine(struct mbox_state *st, const char *data, size_t len,
 		return;
 	}
 
-	/* A From_ line that lost its place still dates the fragment. */
-	memset(&from, 0, sizeof(from));
-	from.utc = MT_TIME_NONE;
+	/* A From_ line that lost its place still dates the fragment, and a
+	 * damaged one ("From " and garbage) is skipped all the same. */
 	nl = memchr(data, '\n', MIN(len, (size_t)MBOX_FROM_LINE_MAX));
-	if (nl != NULL && mbox_from_line_parse(data, (size_t)(nl - data),
-					       &from) != MBOX_FROM_NONE) {
+	mbox_from_line_parse(data, nl != NULL ? (size_t)(nl - data) : 0,
+			     &from);
+	if (nl != NULL && len >= 5 && memcmp(data, "From ", 5) == 0) {
 		size_t line_len = (size_t)(nl - data) + 1;
 
 		data += line_len;

@@ -241,31 +241,63 @@ mbox_run(const char *path, const struct mt_extract_options *opts,
 	return mbox_read_file(path, NULL, 0, opts, sink);
 }
 
-/* A regular file whose first line is a From_ line. */
+/* Returns TRUE when head holds, after its first line, a valid From_ line
+ * followed by a header field: a separator the reader will split at. */
+static gboolean
+head_has_later_separator(const char *head, size_t len)
+{
+	const char *p = memchr(head, '\n', len);
+	const char *end = head + len;
+
+	while (p != NULL && end - p > 6) {
+		const char *line = p + 1;
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		struct mbox_from from;
+
+		if (nl == NULL)
+			return FALSE;
+		if (memcmp(line, "From ", 5) == 0 &&
+		    mbox_from_line_parse(line, (size_t)(nl - line), &from) ==
+			    MBOX_FROM_VALID &&
+		    stores_header_line_is_field(nl + 1, (size_t)(end - nl - 1)))
+			return TRUE;
+		p = nl;
+	}
+	return FALSE;
+}
+
+/* A regular file whose first line is a From_ line.  A first line that
+ * starts with "From " but is damaged still counts, with less confidence,
+ * when a real separator follows within the head: the reader then reports
+ * the damaged start as slack. */
 static int
 mbox_probe(const char *path, gboolean is_dir, const unsigned char *head,
 	   size_t head_len)
 {
+	const char *text = (const char *)head;
 	const char *nl;
 	size_t len;
 	struct mbox_from from;
 
 	if (is_dir || head == NULL || head_len < 5)
 		return 0;
-	nl = memchr(head, '\n', head_len);
-	len = nl != NULL ? (size_t)(nl - (const char *)head) : head_len;
+	nl = memchr(text, '\n', head_len);
+	len = nl != NULL ? (size_t)(nl - text) : head_len;
 	if (len > MBOX_FROM_LINE_MAX)
 		return 0;
-	switch (mbox_from_line_parse((const char *)head, len, &from)) {
+	switch (mbox_from_line_parse(text, len, &from)) {
 	case MBOX_FROM_VALID:
 		return 90;
 	case MBOX_FROM_BARE:
 		/* Old Thunderbird: the next line must be a header field. */
 		if (nl == NULL)
 			return 0;
-		len = head_len - (size_t)(nl + 1 - (const char *)head);
+		len = head_len - (size_t)(nl + 1 - text);
 		return stores_header_line_is_field(nl + 1, len) ? 80 : 0;
 	default:
+		if (memcmp(text, "From ", 5) == 0 &&
+		    head_has_later_separator(text, head_len))
+			return 60;
 		return 0;
 	}
 }

@@ -490,11 +490,13 @@ def test_logs_sendmail_rfc5424():
     mtlib.eq(msg, [("alice@corp.example", 2048, 2, "sm1@corp.example",
                     "10.0.0.23", 2, "sent", utc(2024, 3, 5, 14, 2, 11))],
              "sendmail message")
-    mtlib.eq(mtlib.query(db, "SELECT to_addr, status, relay_ip, offset_min"
-                         " FROM log_event WHERE kind = 'delivery'"
-                         " ORDER BY to_addr"), [
-        ("bob@partner.test", "Sent", "203.0.113.25", 60),
-        ("eve@freemail.test", "Sent", "203.0.113.25", 60),
+    mtlib.eq(mtlib.query(db, "SELECT to_addr, status, relay, relay_ip,"
+                         " offset_min FROM log_event"
+                         " WHERE kind = 'delivery' ORDER BY to_addr"), [
+        ("bob@partner.test", "Sent", "mx.partner.test. [203.0.113.25]",
+         "203.0.113.25", 60),
+        ("eve@freemail.test", "Sent", "mx.partner.test. [203.0.113.25]",
+         "203.0.113.25", 60),
     ], "one delivery per listed recipient")
     mtlib.eq(mtlib.query(db, "SELECT kind, to_addr FROM log_event"
                          " WHERE queue_id = '424E2B3P012346'"),

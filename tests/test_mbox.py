@@ -405,15 +405,16 @@ def test_mbox_mutated_inputs_never_crash():
     d = mtlib.tmpdir()
     for i in range(25):
         data = bytearray(rng.choice(seeds))
+        first_line = data.find(b"\n") + 1    # kept, so detection holds
         for _ in range(rng.randint(1, 6)):
-            pos = rng.randint(0, len(data))
+            pos = rng.randint(first_line, max(first_line, len(data)))
             op = rng.random()
             if op < 0.5:
                 data[pos:pos] = rng.choice(snippets)
             elif op < 0.75:
                 del data[pos:pos + rng.randint(1, 40)]
             else:
-                data = data[:max(pos, 60)]
+                data = data[:max(pos, first_line)]
         path = os.path.join(d, "m%d.mbox" % i)
         with open(path, "wb") as f:
             f.write(bytes(data))
@@ -422,3 +423,18 @@ def test_mbox_mutated_inputs_never_crash():
                   expect=(0, 2))
         eq(scalar(db, "SELECT count(*) FROM evidence"), 1,
            "evidence for mutation %d" % i)
+
+
+def test_mbox_damaged_first_line_still_read():
+    first = message_bytes(b"First")
+    second = message_bytes(b"Second")
+    damaged = b"From alice@exa\x00\x00mple.com Mon Jan  6 1\n"
+    data = damaged + first + b"\n" + SEP + second
+    path = write(data)
+    db = mtlib.ingest(path)
+    eq(scalar(db, "SELECT format FROM evidence"), "mbox", "format")
+    rows = messages(db)
+    eq([(r[3], r[2]) for r in rows], [("First", "recovered"),
+                                       ("Second", "allocated")], "messages")
+    eq(rows[0][1], len(damaged), "offset of First")
+    eq(rows[1][1], len(data) - len(SEP + second), "offset of Second")
