@@ -227,12 +227,15 @@ def test_pst_header_only_copy_is_reported():
     eq(scalar(db, "SELECT count(*) FROM message"), 0, "messages")
 
 
-def test_pst_bare_magic_fails_with_path():
+def test_pst_bare_magic_is_reported():
     path = cut_copy("aspose_Outlook.pst", 4)
     db = os.path.join(mtlib.tmpdir(), "case.db")
-    proc = mtlib.run("ingest", db, path, expect=3)
+    proc = mtlib.run("ingest", db, path, expect=2)
     assert path in proc.stderr, proc.stderr
     assert "offset 4" in proc.stderr, proc.stderr
+    eq(scalar(db, "SELECT status FROM evidence"), "damaged", "status")
+    eq(scalar(db, "SELECT byte_offset FROM anomaly WHERE code = "
+              "'pst-truncated'"), 4, "truncation offset")
 
 
 PSTGEN = os.path.join(mtlib.REPO, "fixtures", "pstgen", "pstgen.py")
