@@ -158,8 +158,15 @@ step(struct logs_ctx *ctx, sqlite3_stmt *st, const char *what)
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	if (rc == SQLITE_DONE)
+	if (rc == SQLITE_DONE) {
+		if (st == ctx->st_message)
+			ctx->rows_message++;
+		else if (st == ctx->st_event)
+			ctx->rows_event++;
+		else
+			ctx->rows_flow++;
 		return 0;
+	}
 	if (!ctx->failed)
 		mt_sink_anomalyf(ctx->sink, 0, MT_LEVEL_ERROR, "log-db-failed",
 				 -1, NULL, "writing %s failed: %s", what,

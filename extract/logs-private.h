@@ -119,6 +119,7 @@ struct logs_ctx {
 
 	gint64 lines_total, lines_blank, lines_comment, lines_parsed;
 	gint64 lines_foreign, lines_unknown, lines_truncated;
+	gint64 rows_message, rows_event, rows_flow;  /* rows written */
 	gint64 first_utc, last_utc;
 	gint64 current_utc;      /* time of the line read last */
 	GHashTable *anomalies;   /* code -> struct log_anomaly_count */

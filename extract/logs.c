@@ -371,6 +371,25 @@ flush_pending(struct logs_ctx *ctx)
 	return rc;
 }
 
+/* One note with the counts, so the ingest output shows what a log gave
+ * (the message counts of the ingest summary are mailbox messages). */
+static void
+note_summary(struct logs_ctx *ctx)
+{
+	mt_sink_anomalyf(ctx->sink, 0, MT_LEVEL_NOTE, "log-summary", -1, NULL,
+			 "%" G_GINT64_FORMAT " lines: %" G_GINT64_FORMAT
+			 " read into %" G_GINT64_FORMAT " log messages, %"
+			 G_GINT64_FORMAT " events and %" G_GINT64_FORMAT
+			 " hourly flow totals; %" G_GINT64_FORMAT
+			 " not understood, %" G_GINT64_FORMAT " cut off, %"
+			 G_GINT64_FORMAT " of other programs, %" G_GINT64_FORMAT
+			 " blank or comment", ctx->lines_total,
+			 ctx->lines_parsed, ctx->rows_message, ctx->rows_event,
+			 ctx->rows_flow, ctx->lines_unknown,
+			 ctx->lines_truncated, ctx->lines_foreign,
+			 ctx->lines_blank + ctx->lines_comment);
+}
+
 static void
 note_year_basis(struct logs_ctx *ctx)
 {
@@ -419,6 +438,8 @@ logs_ingest(sqlite3 *db, gint64 evidence_id, const char *path,
 		rc = logs_store_flows(&ctx);
 	if (rc == 0)
 		rc = store_stats(&ctx);
+	if (rc == 0)
+		note_summary(&ctx);
 	if (rc == 0 && report_anomalies(&ctx) < 0)
 		rc = -1;
 	if (rc == 0 && ctx.failed)
