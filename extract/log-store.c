@@ -265,7 +265,9 @@ message_outcome(const struct log_msg *m, gint64 *rcpts_r,
 	while (g_hash_table_iter_next(&it, &key, &value)) {
 		struct log_evt *e = value;
 
-		if (strcmp(e->kind, "delivery") != 0)
+		if (strcmp(e->kind, "delivery") != 0 ||
+		    (e->status != NULL &&
+		     g_ascii_strcasecmp(e->status, "rejected") == 0))
 			rejected++;
 		else if (status_is_delivered(e->status))
 			sent++;

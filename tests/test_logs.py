@@ -673,3 +673,36 @@ def test_logs_gzip_members_concatenated():
     mtlib.eq(mtlib.query(db, "SELECT lines_total, lines_parsed,"
                          " lines_truncated FROM log_stats"),
              [(16, 16, 0)], "both members read")
+
+
+ZEEK_SMTP_JSON = (
+    '{"ts":1437831787.867142,"uid":"CmES5u32sYpV7JYN",'
+    '"id.orig_h":"192.168.133.100","id.orig_p":49648,'
+    '"id.resp_h":"192.168.133.102","id.resp_p":25,"trans_depth":1,'
+    '"helo":"[192.168.133.100]","mailfrom":"albert@example.com",'
+    '"rcptto":["felica4uu@hotmail.com","ericlim220@yahoo.com"],'
+    '"msg_id":"<A62@example.com>","subject":"Re: <b>hi</b>",'
+    '"last_reply":"250 Ok"}\n'
+    '{"ts":1437831800.0,"uid":"C2","mailfrom":"x@example.com",'
+    '"rcptto":["y@example.org"],"last_reply":"550 5.7.1 rejected"}\n'
+    '{"ts":"not a time","uid":"C3","mailfrom":"x@example.com"}\n'
+    '{"uid": broken json\n')
+
+
+def test_logs_zeek_smtp_json():
+    d = mtlib.tmpdir()
+    db = mtlib.ingest(write(os.path.join(d, "smtp.log"), ZEEK_SMTP_JSON),
+                      expect=2)
+    mtlib.eq(mtlib.scalar(db, "SELECT format FROM evidence"),
+             "log-zeek-smtp", "format")
+    mtlib.eq(mtlib.query(db, "SELECT lines_parsed, lines_unknown"
+                         " FROM log_stats"), [(2, 2)], "line counts")
+    mtlib.eq(mtlib.query(db, "SELECT from_addr, message_id, subject,"
+                         " client_ip, server_ip, rcpt_count,"
+                         " delivered_count, outcome, time_utc"
+                         " FROM log_message ORDER BY line_no"), [
+        ("albert@example.com", "A62@example.com", "Re: <b>hi</b>",
+         "192.168.133.100", "192.168.133.102", 2, 2, "sent", 1437831787),
+        ("x@example.com", None, None, None, None, 1, 0, "rejected",
+         1437831800),
+    ], "transactions")

@@ -3,8 +3,8 @@
 Each shared PST/OST fixture is ingested and compared with what pffexport
 (pff-tools, libpff 20180714) exports from the same file in the same run:
 messages per folder, attachments per folder with their SHA-256, and the
-recovered items.  Facts pffinfo reports (format, password checksum) come
-from EXPECTED.md of the shared fixtures.  Damaged stores are cut from a
+recovered items.  Facts such as the format and the password checksum are
+those pffinfo reports for the fixture.  Damaged stores are cut from a
 fixture at test time.
 """
 import collections

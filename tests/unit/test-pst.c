@@ -2,9 +2,9 @@
  *
  * test-pst.c - the PST/OST reader against the shared fixtures.
  *
- * Expected counts are those pffexport and readpst report for the same
- * files (shared fixtures, EXPECTED.md); damaged stores are cut from a
- * fixture at test time.  The sink here records what the reader reports.
+ * Expected counts are those pffexport and pypff (libpff 20180714) report
+ * for the same files.  Damaged stores are cut from a fixture at test time.
+ * The sink here records what the reader reports.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +29,7 @@ struct rec_folder {
 
 struct rec {
 	GPtrArray *folders;     /* struct rec_folder * */
-	GPtrArray *messages;    /* struct mt_message *, folder id in size? */
+	GPtrArray *messages;    /* struct mt_message * */
 	GArray *message_folder; /* gint64 folder id per message */
 	GPtrArray *anomalies;   /* "code offset detail" strings */
 	GHashTable *facts;
@@ -244,9 +244,9 @@ fixture(const char *name)
 	return g_build_filename("..", "shared", "fixtures", "pst", name, NULL);
 }
 
-/* Attachment counts include those of meeting requests, which pffexport
- * does not export; pypff (libpff 20180714) lists them, and pffexport's
- * counts for IPM.Note items are the rest. */
+/* Attachment counts include those of meeting requests, which pypff
+ * (libpff 20180714) lists.  pffexport does not export them, so its counts
+ * cover the IPM.Note items only. */
 struct folder_expect {
 	const char *path;
 	enum mt_folder_role role;
@@ -263,26 +263,26 @@ check_folders(struct rec *r, const char *file,
 		const struct folder_expect *e = &table[i];
 		struct rec_folder *f = rec_folder_by_path(r, e->path);
 		char *name = g_strdup_printf("%s '%s'", file, e->path);
-		char *what;
+		char *label;
 
 		check(f != NULL, name);
 		if (f == NULL) {
 			g_free(name);
 			continue;
 		}
-		what = g_strconcat(name, " role", NULL);
+		label = g_strconcat(name, " role", NULL);
 		check_str(mt_folder_role_name(f->role),
-			  mt_folder_role_name(e->role), what);
-		g_free(what);
-		what = g_strconcat(name, " messages", NULL);
-		check_int(f->messages, e->messages, what);
-		g_free(what);
-		what = g_strconcat(name, " skipped", NULL);
-		check_int(f->skipped, e->skipped, what);
-		g_free(what);
-		what = g_strconcat(name, " attachments", NULL);
-		check_int(rec_attachments(r, f), e->attachments, what);
-		g_free(what);
+			  mt_folder_role_name(e->role), label);
+		g_free(label);
+		label = g_strconcat(name, " messages", NULL);
+		check_int(f->messages, e->messages, label);
+		g_free(label);
+		label = g_strconcat(name, " skipped", NULL);
+		check_int(f->skipped, e->skipped, label);
+		g_free(label);
+		label = g_strconcat(name, " attachments", NULL);
+		check_int(rec_attachments(r, f), e->attachments, label);
+		g_free(label);
 		g_free(name);
 	}
 }
@@ -512,7 +512,7 @@ test_damaged(void)
 	char *src = fixture("aspose_Outlook.pst");
 	char *empty = cut_copy(src, dir, "empty.pst", 0);
 	char *magic = cut_copy(src, dir, "magic.pst", 4);
-	char *half = cut_copy(src, dir, "cut.pst", 2000000);
+	char *cut = cut_copy(src, dir, "cut.pst", 2000000);
 	struct rec r;
 
 	check_int(rec_run(&r, empty, FALSE), -1, "empty pst fails");
@@ -527,7 +527,7 @@ test_damaged(void)
 
 	/* Every allocated item of this store lies before 2,000,000, so a
 	 * copy cut there still yields all of them, reported as damaged. */
-	check_int(rec_run(&r, half, FALSE), 1, "cut pst run status");
+	check_int(rec_run(&r, cut, FALSE), 1, "cut pst run status");
 	check(rec_has_anomaly(&r, "pst-truncated 2000000 "),
 	      "cut pst names offset 2000000");
 	check_int(r.messages->len, 14, "cut pst keeps readable messages");
@@ -535,11 +535,11 @@ test_damaged(void)
 
 	unlink(empty);
 	unlink(magic);
-	unlink(half);
+	unlink(cut);
 	g_rmdir(dir);
 	g_free(empty);
 	g_free(magic);
-	g_free(half);
+	g_free(cut);
 	g_free(src);
 	g_free(dir);
 }
