@@ -36,6 +36,7 @@ logs_get_options(void)
 }
 
 struct log_anomaly_count {
+	const char *code;     /* static string */
 	gint64 count;
 	gint64 line_no, offset;
 	char *detail;
@@ -114,6 +115,7 @@ logs_note_line(struct logs_ctx *ctx, const char *code,
 		return;
 	}
 	a = g_new0(struct log_anomaly_count, 1);
+	a->code = code;
 	a->count = 1;
 	a->line_no = line->line_no;
 	a->offset = line->offset;
@@ -141,32 +143,42 @@ logs_note_time(struct logs_ctx *ctx, gint64 utc)
 		ctx->last_utc = utc;
 }
 
-/* Reports each anomaly code once with its count; returns -1 when the
- * sink failed. */
+static gint
+anomaly_compare(gconstpointer a, gconstpointer b)
+{
+	const struct log_anomaly_count *x = *(struct log_anomaly_count **)a;
+	const struct log_anomaly_count *y = *(struct log_anomaly_count **)b;
+
+	return x->line_no < y->line_no ? -1 : x->line_no > y->line_no;
+}
+
+/* Reports each anomaly code once with its count, in the order of their
+ * first lines; returns -1 when the sink failed. */
 static int
 report_anomalies(struct logs_ctx *ctx)
 {
+	GPtrArray *all = g_ptr_array_new();
 	GHashTableIter it;
 	gpointer key, value;
 	int rc = 0;
 
 	g_hash_table_iter_init(&it, ctx->anomalies);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
-		struct log_anomaly_count *a = value;
+	while (g_hash_table_iter_next(&it, &key, &value))
+		g_ptr_array_add(all, value);
+	g_ptr_array_sort(all, anomaly_compare);
+	for (guint i = 0; i < all->len && rc == 0; i++) {
+		struct log_anomaly_count *a = g_ptr_array_index(all, i);
 		char *locator = g_strdup_printf("line=%" G_GINT64_FORMAT,
 						a->line_no);
-		enum mt_level level = MT_LEVEL_WARNING;
 
-		if (g_str_has_prefix(key, "log-note-"))
-			level = MT_LEVEL_NOTE;
-		if (mt_sink_anomalyf(ctx->sink, 0, level, key, a->offset,
-				     locator,
-				     "%" G_GINT64_FORMAT " line(s): %s",
-				     a->count, a->detail) < 0)
-			rc = -1;
+		rc = mt_sink_anomalyf(ctx->sink, 0, MT_LEVEL_WARNING, a->code,
+				      a->offset, locator,
+				      "%" G_GINT64_FORMAT " line(s): %s",
+				      a->count, a->detail);
 		g_free(locator);
 	}
-	return rc;
+	g_ptr_array_free(all, TRUE);
+	return rc < 0 ? -1 : 0;
 }
 
 static int
@@ -418,11 +430,13 @@ logs_ingest(sqlite3 *db, gint64 evidence_id, const char *path,
 	struct logs_ctx ctx = { .db = db, .evidence_id = evidence_id,
 				.path = path, .format = format, .sink = sink };
 	struct log_stream *st = NULL;
+	const char *error_code = "log-option-invalid";
 	char *error = NULL;
 	int rc = -1;
 
 	if (ctx_init(&ctx, &error) < 0 || logs_prepare(&ctx) < 0)
 		goto end;
+	error_code = "log-unreadable";
 	st = log_stream_open(path, &error);
 	if (st == NULL)
 		goto end;
@@ -448,7 +462,7 @@ logs_ingest(sqlite3 *db, gint64 evidence_id, const char *path,
 		rc = 1;
 end:
 	if (error != NULL) {
-		mt_sink_anomalyf(sink, 0, MT_LEVEL_ERROR, "log-unreadable", -1,
+		mt_sink_anomalyf(sink, 0, MT_LEVEL_ERROR, error_code, -1,
 				 NULL, "%s: %s", path, error);
 		g_free(error);
 	}

@@ -3,8 +3,8 @@
  * pst-attach.c - attachments of a PST message, attached messages included.
  *
  * Data attachments are read in PST_CHUNK_SIZE pieces and hashed while
- * reading, so memory stays bounded whatever the declared size; libmagic
- * sees the first PST_MAGIC_HEAD_MAX bytes.  An attached message becomes
+ * reading, so memory stays bounded whatever the declared size.  libmagic
+ * gets the first PST_MAGIC_HEAD_MAX bytes.  An attached message becomes
  * one attachment row with is_message set, followed by its own attachments
  * one level deeper.  A failed attachment is a defect on the message.
  */
@@ -14,8 +14,7 @@
 #include "extract/pst-private.h"
 #include "parse/parse.h"
 
-/* PR_ATTACH_METHOD values (MS-OXCMSG 2.2.2.9). */
-#define PST_ATTACH_BY_REFERENCE 2
+/* PR_ATTACH_METHOD value of an attached message (MS-OXCMSG 2.2.2.9). */
 #define PST_ATTACH_EMBEDDED_MSG 5
 /* PR_ATTACH_FLAGS: ATT_MHTML_REF, the attachment is rendered in the body. */
 #define PST_ATT_MHTML_REF 0x4

@@ -2,10 +2,10 @@
  *
  * pst-key.c - the store-independent content key of a PST message.
  *
- * The key is meant to link copies of one mail found in different stores
- * (Sent Items and a recipient's Inbox, a PST and an mbox export), so it
+ * The key links copies of one mail found in different stores, such as
+ * Sent Items and a recipient's Inbox, or a PST and its mbox export.  So it
  * uses only what survives export: Message-ID, sent time, addresses,
- * subject, body text without whitespace and attachment hashes.  The recipe
+ * subject, body text without white space and attachment hashes.  The recipe
  * is written out in docs/pst.md and has to match the one parse/ uses.
  */
 #include <string.h>

@@ -22,7 +22,6 @@
 #define PST_MAX_RECIPIENTS 100000
 
 /* MAPI recipient types (PR_RECIPIENT_TYPE, low bits). */
-#define PST_MAPI_ORIG 0
 #define PST_MAPI_TO 1
 #define PST_MAPI_CC 2
 #define PST_MAPI_BCC 3
@@ -180,9 +179,9 @@ pst_looks_like_addr_spec(const char *text)
 	return TRUE;
 }
 
-/* Adds one address.  The SMTP property wins; an Exchange legacy DN or
- * other non-SMTP address is kept in raw and never turned into an
- * addr-spec, so address stays NULL with a defect when no SMTP form exists. */
+/* Adds one address, taking the SMTP property first.  An Exchange legacy
+ * DN or other non-SMTP address is kept in raw and never turned into an
+ * addr-spec.  Without an SMTP form the address stays NULL with a defect. */
 static void
 pst_address_add(struct mt_message *msg, enum mt_address_kind kind,
 		const char *name, const char *addrtype, const char *email,

@@ -33,6 +33,8 @@ static const struct pst_pseudo pst_recovered = {
 	libpff_file_get_recovered_item_by_index,
 };
 
+/* NOTE: no fixture holds orphan items, so this list has been read only
+ * when it was empty. */
 static const struct pst_pseudo pst_orphans = {
 	"orphan", "(orphan)", MT_FOLDER_ORPHAN, MT_STATUS_ORPHAN,
 	libpff_file_get_number_of_orphan_items,

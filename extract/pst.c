@@ -3,7 +3,7 @@
  * pst.c - Outlook PST/OST stores (MS-PST) through libpff, opened read-only.
  *
  * Reads the file header itself for the format facts, then walks the folder
- * tree from the root and hands every mail item to the sink; other items
+ * tree from the root and hands every mail item to the sink.  Other items
  * (contacts, appointments) are counted as skipped.  An item libpff cannot
  * read becomes an anomaly naming its node id, and the walk goes on.
  * Recovered and orphan items follow in pst-recover.c.
