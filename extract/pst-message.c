@@ -514,6 +514,40 @@ pst_read_html_text(struct pst_read *r, size_t size)
 	g_free(html);
 }
 
+/* Sets body_text from PR_RTF_COMPRESSED when the message has neither a
+ * plain-text nor an HTML body, as Outlook RTF mail often has. */
+static void
+pst_read_rtf_text(struct pst_read *r)
+{
+	GByteArray *rtf = NULL;
+	char *detail = NULL;
+	char *text;
+	int result;
+
+	result = pst_set_binary(r->set, PST_PR_RTF_COMPRESSED,
+				(size_t)r->walk->max_message_size, &rtf,
+				&detail);
+	if (result == -1)
+		pst_read_lost(r, "PR_RTF_COMPRESSED", detail);
+	g_free(detail);
+	if (result != 1)
+		return;
+	text = parse_rtf_compressed_to_text(rtf->data, rtf->len);
+	if (text == NULL) {
+		mt_message_add_defect(r->msg, "warning", "pst-rtf-invalid",
+				      "PR_RTF_COMPRESSED of %u bytes is not "
+				      "valid compressed RTF", rtf->len);
+	} else {
+		r->msg->body_text = text;
+		r->msg->body_text_size = (gint64)strlen(text);
+		mt_message_add_defect(r->msg, "note", "pst-rtf-only",
+				      "no plain-text or HTML body; body_text "
+				      "is the text of the %u-byte compressed "
+				      "RTF body", rtf->len);
+	}
+	g_byte_array_unref(rtf);
+}
+
 static void
 pst_read_bodies(struct pst_read *r)
 {
@@ -536,6 +570,8 @@ pst_read_bodies(struct pst_read *r)
 			pst_read_lost(r, "HTML body", detail);
 		g_free(detail);
 	}
+	if (r->msg->body_text == NULL && r->msg->body_text_size == 0)
+		pst_read_rtf_text(r);
 }
 
 static void
@@ -663,7 +699,7 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 	pst_attachments_read(walk, item, r.msg, -1, 0, md);
 	pst_digest_hex(md, r.msg->sha256);
 	EVP_MD_CTX_free(md);
-	pst_message_content_key(r.msg, r.msg->content_key);
+	parse_content_key(r.msg);
 
 	if (place->recovery_kind != NULL) {
 		pst_read_recovery_note(&r, place);

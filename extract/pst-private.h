@@ -34,6 +34,7 @@ enum {
 	PST_PR_MESSAGE_SIZE = 0x0e08,
 	PST_PR_PARENT_ENTRYID = 0x0e09,
 	PST_PR_ATTACH_SIZE = 0x0e20,
+	PST_PR_RTF_COMPRESSED = 0x1009,
 	PST_PR_INTERNET_MESSAGE_ID = 0x1035,
 	PST_PR_INTERNET_REFERENCES = 0x1039,
 	PST_PR_IN_REPLY_TO_ID = 0x1042,
@@ -132,8 +133,6 @@ struct mt_message *pst_message_read(struct pst_walk *walk,
 void pst_item_hash_sets(libpff_item_t *item, EVP_MD_CTX *md,
 			struct mt_message *defects);
 
-/* pst-key.c */
-void pst_message_content_key(const struct mt_message *msg, char out[65]);
 
 /* pst-attach.c */
 void pst_attachments_read(struct pst_walk *walk, libpff_item_t *item,
