@@ -365,3 +365,56 @@ def test_pst_generated_status_and_classes():
     eq(gone, [("recovered", "(recovered)", "recovered",
                hashlib.sha256(generated_bytes(5000, 9)).hexdigest())],
        "deleted message recovered")
+
+
+def test_pst_body_over_limit_not_stored():
+    db = mtlib.ingest(generated_store(), "--max-message-size", "10")
+    row = query(db, "SELECT body_text, body_text_size FROM message WHERE "
+                "subject = 'RE: quarterly'")
+    eq(row, [(None, 12)], "body of 12 bytes over a 10-byte limit")
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code = "
+              "'pst-body-too-large'"), 1, "anomaly for the body")
+
+
+# The same mail as an RFC 5322 file: the PST and EML readers must give it
+# the same content_key.
+TWIN_EML = (b"Message-ID: <twin-1@corp.example>\r\n"
+            b"Date: Wed, 06 Mar 2024 22:47:10 +0100\r\n"
+            b"From: Jo Tester <jo@corp.example>\r\n"
+            b"To: Ext Person <ext@partner.example>\r\n"
+            b"Subject: plan\r\n"
+            b"MIME-Version: 1.0\r\n"
+            b"Content-Type: multipart/mixed; boundary=b1\r\n\r\n"
+            b"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            b"the plan\r\n"
+            b"--b1\r\nContent-Type: text/plain; name=plan.txt\r\n"
+            b"Content-Disposition: attachment; filename=plan.txt\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n"
+            b"aGVsbG8K\r\n--b1--\r\n")
+
+
+def test_pst_content_key_matches_eml_copy():
+    d = mtlib.tmpdir()
+    desc = {"folders": [{"name": "Sent Items", "messages": [{
+        "subject": "plan",
+        "sender": {"name": "Jo Tester", "smtp": "jo@corp.example"},
+        "to": [{"name": "Ext Person", "smtp": "ext@partner.example"}],
+        "submit_utc": "2024-03-06T21:47:10Z",
+        "message_id": "<twin-1@corp.example>",
+        "body_text": "the plan\n",
+        "attachments": [{"filename": "plan.txt", "mime_type": "text/plain",
+                         "data_base64": "aGVsbG8K"}]}]}]}
+    with open(os.path.join(d, "twin.json"), "w") as f:
+        json.dump(desc, f)
+    pst = os.path.join(d, "twin.pst")
+    subprocess.run(["python3", PSTGEN, os.path.join(d, "twin.json"), pst],
+                   check=True, capture_output=True, timeout=120)
+    eml = os.path.join(d, "twin.eml")
+    with open(eml, "wb") as f:
+        f.write(TWIN_EML)
+    db = mtlib.ingest([pst, eml])
+    keys = query(db, "SELECT e.format, m.content_key FROM message m JOIN "
+                 "evidence e ON e.id = m.evidence_id ORDER BY e.format")
+    eq([k[0] for k in keys], ["eml", "pst"], "both copies stored")
+    assert keys[0][1], "content key set"
+    eq(keys[1][1], keys[0][1], "content key of the PST copy")
