@@ -142,10 +142,10 @@ pst_attach_stream(libpff_item_t *att, GByteArray *head, char out[65],
 	if (result == -1) {
 		char *detail = pst_error_take(&error);
 
-		*error_r = g_strdup_printf("data read failed after %"
-					   G_GINT64_FORMAT " of %" G_GUINT64_FORMAT
-					   " bytes: %s", done, (guint64)size,
-					   detail);
+		*error_r = g_strdup_printf(
+			"data read failed after %" G_GINT64_FORMAT " of %"
+			G_GUINT64_FORMAT " bytes: %s", done, (guint64)size,
+			detail);
 		g_free(detail);
 		return -1;
 	}
@@ -282,7 +282,8 @@ pst_attachments_read(struct pst_walk *walk, libpff_item_t *item,
 						     &error) != 1) {
 		char *detail = pst_error_take(&error);
 
-		mt_message_add_defect(msg, "error", "pst-attachments-unreadable",
+		mt_message_add_defect(msg, "error",
+				      "pst-attachments-unreadable",
 				      "attachment table unreadable: %s",
 				      detail);
 		g_free(detail);

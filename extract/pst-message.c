@@ -347,7 +347,8 @@ pst_recipients_read(struct mt_message *msg, GString *lost,
 		return;
 	}
 	if (count > PST_MAX_RECIPIENTS) {
-		mt_message_add_defect(defects, "warning", "pst-too-many-recipients",
+		mt_message_add_defect(defects, "warning",
+				      "pst-too-many-recipients",
 				      "recipient table has %d rows; the first "
 				      "%d are read", count, PST_MAX_RECIPIENTS);
 		count = PST_MAX_RECIPIENTS;

@@ -76,8 +76,8 @@ pst_set_entry(libpff_record_set_t *set, uint32_t type,
 
 	*entry_r = NULL;
 	result = libpff_record_set_get_entry_by_type(
-		set, type, 0, entry_r, LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE,
-		&error);
+		set, type, 0, entry_r,
+		LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE, &error);
 	if (result == -1)
 		*error_r = pst_error_take(&error);
 	return result;

@@ -285,10 +285,11 @@ pst_root_roles(struct pst_walk *walk, libpff_item_t *root)
 						     size, &error) == 1) {
 		uint32_t nid = pst_entryid_nid(junk);
 
+		gpointer role = GINT_TO_POINTER(MT_FOLDER_JUNK + 1);
+
 		if (nid != 0)
 			g_hash_table_insert(walk->known_roles,
-					    GUINT_TO_POINTER(nid),
-					    GINT_TO_POINTER(MT_FOLDER_JUNK + 1));
+					    GUINT_TO_POINTER(nid), role);
 	}
 	g_byte_array_unref(junk);
 end:

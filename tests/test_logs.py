@@ -706,3 +706,52 @@ def test_logs_zeek_smtp_json():
         ("x@example.com", None, None, None, None, 1, 0, "rejected",
          1437831800),
     ], "transactions")
+
+
+def clock_case_files(d):
+    """Four sent messages, and a log written one hour ahead (local time
+    UTC+1 read as UTC); the fourth has no Message-ID anywhere."""
+    mbox, log = [], []
+    for i in range(4):
+        hour = 10 + i
+        msgid = "Message-ID: <c%d@corp.example>\n" % i if i < 3 else ""
+        mbox.append(
+            "From alice@corp.example Tue Mar  5 %02d:00:00 2024\n"
+            "From: Alice <alice@corp.example>\nTo: bob@partner.test\n"
+            "Subject: report %d\nDate: Tue, 05 Mar 2024 %02d:00:00 +0000\n"
+            "%s\nbody %d\n\n" % (hour, i, hour, msgid, i))
+        q = "C%04dABCDE" % i
+        stamp = "Mar  5 %02d:00:30" % (hour + 1)
+        log.append("%s mx1 postfix/smtpd[1]: %s: client=ws[10.0.0.23]\n"
+                   % (stamp, q))
+        if i < 3:
+            log.append("%s mx1 postfix/cleanup[2]: %s: message-id="
+                       "<c%d@corp.example>\n" % (stamp, q, i))
+        log.append("%s mx1 postfix/qmgr[3]: %s: from=<alice@corp.example>,"
+                   " size=400, nrcpt=1 (queue active)\n" % (stamp, q))
+        log.append("%s mx1 postfix/smtp[4]: %s: to=<bob@partner.test>, "
+                   "relay=mx[203.0.113.25]:25, dsn=2.0.0, status=sent "
+                   "(250 ok)\n" % (stamp, q))
+        log.append("%s mx1 postfix/qmgr[3]: %s: removed\n" % (stamp, q))
+    mbox_path = write(os.path.join(d, "sent.mbox"), "".join(mbox))
+    log_path = set_mtime(write(os.path.join(d, "maillog"), "".join(log)),
+                         utc(2024, 3, 5, 23, 0, 0))
+    return mbox_path, log_path
+
+
+def test_logs_clock_offset_noted_and_used():
+    d = mtlib.tmpdir()
+    mbox, log = clock_case_files(d)
+    db = mtlib.ingest([mbox, log], "-c", "Alice <alice@corp.example>")
+    notes = mtlib.query(db, "SELECT detail FROM anomaly"
+                        " WHERE code = 'log-clock-offset'")
+    mtlib.eq(len(notes), 1, "one clock note")
+    if "60 minutes ahead of" not in notes[0][0]:
+        raise AssertionError("offset not named: %s" % notes[0][0])
+    mtlib.eq(mtlib.query(db, "SELECT link_basis, count(*) FROM log_message"
+                         " GROUP BY 1 ORDER BY 1"),
+             [("message-id", 3), ("sender-recipients-size-time", 1)],
+             "all four linked")
+    mtlib.eq(mtlib.scalar(db, "SELECT count(*) FROM finding"
+                          " WHERE kind = 'sent-deleted-log'"), 0,
+             "no false finding")
