@@ -48,11 +48,13 @@ address_clean(const char *text)
 	return g_strstrip(clean);
 }
 
-static void
+/* Adds one mailbox; returns FALSE when it has no valid addr-spec. */
+static gboolean
 address_add_mailbox(InternetAddressMailbox *mailbox, const char *group,
 		    enum mt_address_kind kind, const char *raw_header,
 		    gboolean charset_defect, struct mt_message *msg)
 {
+	gboolean valid;
 	const char *addr = internet_address_mailbox_get_addr(mailbox);
 	char *name = address_clean(
 		internet_address_get_name(INTERNET_ADDRESS(mailbox)));
@@ -69,7 +71,8 @@ address_add_mailbox(InternetAddressMailbox *mailbox, const char *group,
 		addr = decoded;
 	}
 
-	if (address_is_valid(addr)) {
+	valid = address_is_valid(addr);
+	if (valid) {
 		a = mt_message_add_address(msg, kind, name, addr, group);
 		if (charset_defect)
 			a->raw = address_clean(raw_header);
@@ -77,41 +80,42 @@ address_add_mailbox(InternetAddressMailbox *mailbox, const char *group,
 		a = mt_message_add_address(msg, kind, name, NULL, group);
 		a->raw = address_clean(addr != NULL && *addr != '\0'
 					       ? addr : raw_header);
-		parse_defect(msg, "warning", "invalid-address",
-				      "%s: entry '%s' is not an addr-spec",
-				      mt_address_kind_name(kind),
-				      addr != NULL ? addr : "");
 	}
 	g_free(name);
 	g_free(decoded);
+	return valid;
 }
 
-static void
+/* Adds every mailbox of list; returns how many had no valid addr-spec. */
+static int
 address_add_list(InternetAddressList *list, const char *group,
 		 enum mt_address_kind kind, const char *raw_header,
 		 gboolean charset_defect, int depth, struct mt_message *msg)
 {
+	int invalid = 0;
+
 	for (int i = 0; list != NULL && i < internet_address_list_length(list);
 	     i++) {
 		InternetAddress *ia = internet_address_list_get_address(list, i);
 
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-			address_add_mailbox(INTERNET_ADDRESS_MAILBOX(ia), group,
-					    kind, raw_header, charset_defect,
-					    msg);
+			invalid += !address_add_mailbox(
+				INTERNET_ADDRESS_MAILBOX(ia), group, kind,
+				raw_header, charset_defect, msg);
 		} else if (INTERNET_ADDRESS_IS_GROUP(ia) && depth < 4) {
 			char *name = address_clean(internet_address_get_name(ia));
 
 			/* Groups do not nest in RFC 5322; an inner group's
 			 * members are listed under the outer name. */
-			address_add_list(internet_address_group_get_members(
-						 INTERNET_ADDRESS_GROUP(ia)),
-					 group != NULL ? group : name, kind,
-					 raw_header, charset_defect, depth + 1,
-					 msg);
+			invalid += address_add_list(
+				internet_address_group_get_members(
+					INTERNET_ADDRESS_GROUP(ia)),
+				group != NULL ? group : name, kind, raw_header,
+				charset_defect, depth + 1, msg);
 			g_free(name);
 		}
 	}
+	return invalid;
 }
 
 /* Rewrites Outlook's ';' list separators as ',' in a list that has no
@@ -191,6 +195,7 @@ parse_address_list(GMimeParserOptions *options, const char *raw,
 	char *value = parse_header_unfold(raw);
 	gboolean charset_defect = FALSE;
 	InternetAddressList *list;
+	int invalid;
 
 	if (*value == '\0') {
 		g_free(value);
@@ -208,11 +213,18 @@ parse_address_list(GMimeParserOptions *options, const char *raw,
 		int found = address_salvage(value, kind, msg);
 
 		parse_defect(msg, "warning", "invalid-address",
-				      "%s: not an address list, %d address(es) "
-				      "taken from its words: '%.200s'",
-				      mt_address_kind_name(kind), found, value);
+			     "%s: not an address list, %d address(es) "
+			     "taken from its words: '%.200s'",
+			     mt_address_kind_name(kind), found, value);
 	}
-	address_add_list(list, NULL, kind, value, charset_defect, 0, msg);
+	invalid = address_add_list(list, NULL, kind, value, charset_defect, 0,
+				   msg);
+	if (invalid > 0)
+		parse_defect(msg, "warning", "invalid-address",
+			     "%s: %d entr%s without a valid addr-spec, kept "
+			     "without address: '%.200s'",
+			     mt_address_kind_name(kind), invalid,
+			     invalid == 1 ? "y" : "ies", value);
 	if (list != NULL)
 		g_object_unref(list);
 	g_free(value);

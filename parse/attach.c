@@ -132,9 +132,9 @@ parse_attach_clean_name(const char *name, size_t len, struct mt_message *msg)
 	}
 	if (replaced && msg != NULL)
 		parse_defect(msg, "warning", "attachment-name-bytes",
-				      "attachment name '%s' had NUL or invalid "
-				      "UTF-8 bytes, which were replaced",
-				      out->str);
+			     "attachment name '%s' had NUL or invalid "
+			     "UTF-8 bytes, which were replaced",
+			     out->str);
 	return g_string_free(out, FALSE);
 }
 
@@ -160,10 +160,10 @@ parse_attach_add(struct mt_message *msg, const unsigned char *data,
 		if (attach_limit_reported(msg))
 			return -1;
 		parse_defect(msg, "error", "attachment-limit",
-				      "more than %d attachments; '%s' (%zu "
-				      "bytes) and later ones are not listed",
-				      PARSE_MAX_ATTACHMENTS,
-				      filename != NULL ? filename : "", len);
+			     "more than %d attachments; '%s' (%zu "
+			     "bytes) and later ones are not listed",
+			     PARSE_MAX_ATTACHMENTS,
+			     filename != NULL ? filename : "", len);
 		return -1;
 	}
 	att = mt_message_add_attachment(msg);

@@ -48,24 +48,24 @@ base64_report(struct mt_message *msg, const char *part, size_t invalid,
 		return;
 	if (invalid > 0)
 		parse_defect(msg, "warning",
-				      "invalid-base64-characters",
-				      "%s: %zu bytes outside the base64 "
-				      "alphabet were ignored", part, invalid);
+			     "invalid-base64-characters",
+			     "%s: %zu bytes outside the base64 "
+			     "alphabet were ignored", part, invalid);
 	if (trailing > 0)
 		parse_defect(msg, "note", "base64-data-after-padding",
-				      "%s: %zu base64 characters after the "
-				      "padding were not decoded", part,
-				      trailing);
+			     "%s: %zu base64 characters after the "
+			     "padding were not decoded", part,
+			     trailing);
 	if (leftover == 1)
 		parse_defect(msg, "warning", "truncated-base64",
-				      "%s: a lone final base64 character "
-				      "holds no whole octet and was dropped",
-				      part);
+			     "%s: a lone final base64 character "
+			     "holds no whole octet and was dropped",
+			     part);
 	else if (leftover > 1)
 		parse_defect(msg, "warning", "missing-base64-padding",
-				      "%s: the final quantum has no '=' "
-				      "padding; its %d octet(s) were kept",
-				      part, leftover - 1);
+			     "%s: the final quantum has no '=' "
+			     "padding; its %d octet(s) were kept",
+			     part, leftover - 1);
 }
 
 GByteArray *

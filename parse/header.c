@@ -35,7 +35,7 @@ header_clean_value(const char *value, const char *field,
 	} else {
 		clean = g_utf8_make_valid(value, -1);
 		parse_defect(msg, "warning", "invalid-utf8-header",
-				      "%s: value is not valid UTF-8", field);
+			     "%s: value is not valid UTF-8", field);
 	}
 	for (char *p = clean; *p != '\0'; p++)
 		if (*p == '\r' || *p == '\n')
@@ -85,8 +85,8 @@ header_check_run(const char *charset, GByteArray *bytes, const char *raw,
 	if (cd == (GIConv)-1) {
 		value = parse_header_unfold(raw);
 		parse_defect(msg, "warning", "unknown-charset",
-				      "%s: charset '%s' is unknown; raw value: %s",
-				      field, charset, value);
+			     "%s: charset '%s' is unknown; raw value: %s",
+			     field, charset, value);
 		g_free(value);
 		return TRUE;
 	}
@@ -98,8 +98,8 @@ header_check_run(const char *charset, GByteArray *bytes, const char *raw,
 		return FALSE;
 	value = parse_header_unfold(raw);
 	parse_defect(msg, "warning", "invalid-charset-bytes",
-			      "%s: bytes invalid in charset '%s'; raw value: %s",
-			      field, charset, value);
+		     "%s: bytes invalid in charset '%s'; raw value: %s",
+		     field, charset, value);
 	g_free(value);
 	g_error_free(error);
 	return TRUE;
@@ -227,8 +227,8 @@ header_read_date(const char *raw, gboolean transport_only,
 	if (mt_message_find_time(msg, MT_TIME_DATE) != NULL) {
 		if (!transport_only)
 			parse_defect(msg, "note", "duplicate-date",
-					      "second Date header ignored: %s",
-					      value);
+				     "second Date header ignored: %s",
+				     value);
 		g_free(value);
 		return;
 	}
@@ -239,8 +239,8 @@ header_read_date(const char *raw, gboolean transport_only,
 				    zone_known, value);
 	else
 		parse_defect(msg, "warning", "invalid-date",
-				      "Date header cannot be parsed: %s",
-				      value);
+			     "Date header cannot be parsed: %s",
+			     value);
 	g_free(value);
 }
 
@@ -250,7 +250,8 @@ header_read_date(const char *raw, gboolean transport_only,
 static void
 header_read_received(GPtrArray *values, struct mt_message *msg)
 {
-	int newest = -1, oldest = -1;
+	int newest = -1, oldest = -1, unreadable = 0;
+	const char *first_unreadable = NULL;
 	gint64 utc[2];
 	int offset[2];
 	gboolean known[2];
@@ -262,10 +263,8 @@ header_read_received(GPtrArray *values, struct mt_message *msg)
 		gboolean k;
 
 		if (!parse_received_date(v, &u, &o, &k)) {
-			parse_defect(msg, "note",
-					      "invalid-received-date",
-					      "Received header %u has no "
-					      "readable date: %.200s", i + 1, v);
+			if (unreadable++ == 0)
+				first_unreadable = v;
 			continue;
 		}
 		int slot = newest < 0 ? 0 : 1;
@@ -277,6 +276,11 @@ header_read_received(GPtrArray *values, struct mt_message *msg)
 		offset[slot] = o;
 		known[slot] = k;
 	}
+	if (unreadable > 0)
+		parse_defect(msg, "note", "invalid-received-date",
+			     "%d of %u Received headers have no readable date, "
+			     "the first: %.200s", unreadable, values->len,
+			     first_unreadable);
 	if (newest < 0)
 		return;
 	if (oldest == newest) {

@@ -70,11 +70,11 @@ message_on_warning(gint64 offset, GMimeParserWarning code, const char *item,
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
 	parse_defect(w->msg,
-			      critical || code == GMIME_WARN_TRUNCATED_MESSAGE
+		     critical || code == GMIME_WARN_TRUNCATED_MESSAGE
 				      ? "warning" : "note",
-			      message_warning_code(code),
-			      "MIME parser at offset %" G_GINT64_FORMAT ": %s",
-			      offset, clean);
+		     message_warning_code(code),
+		     "MIME parser at offset %" G_GINT64_FORMAT ": %s",
+		     offset, clean);
 	g_free(clean);
 }
 
@@ -98,9 +98,9 @@ message_cut_field(GByteArray *out, const char *field, size_t len,
 			    PARSE_MAX_HEADER_FIELD);
 	g_byte_array_append(out, (const guint8 *)"\n", 1);
 	parse_defect(msg, "warning", "header-field-truncated",
-			      "header field '%.*s' of %zu bytes was cut to %d "
-			      "bytes", name_len, field, len,
-			      PARSE_MAX_HEADER_FIELD);
+		     "header field '%.*s' of %zu bytes was cut to %d "
+		     "bytes", name_len, field, len,
+		     PARSE_MAX_HEADER_FIELD);
 }
 
 struct header_bound {
@@ -160,9 +160,9 @@ message_bound_headers(const char *data, size_t len, struct mt_message *msg)
 		return NULL;
 	if (b.dropped > 0)
 		parse_defect(msg, "error", "header-fields-dropped",
-				      "%zu header fields past the first %d "
-				      "were not read", b.dropped,
-				      PARSE_MAX_HEADER_FIELDS);
+			     "%zu header fields past the first %d "
+			     "were not read", b.dropped,
+			     PARSE_MAX_HEADER_FIELDS);
 	g_byte_array_append(b.out, (const guint8 *)field,
 			    (guint)(end - field));
 	return b.out;
@@ -199,10 +199,10 @@ message_options_free(GMimeParserOptions *options,
 	g_mime_parser_options_free(options);
 	if (warnings->count > MESSAGE_MAX_WARNINGS)
 		parse_defect(warnings->msg, "note",
-				      "mime-warnings-suppressed",
-				      "%d more MIME parser warnings were not "
-				      "recorded", warnings->count -
-				      MESSAGE_MAX_WARNINGS);
+			     "mime-warnings-suppressed",
+			     "%d more MIME parser warnings were not "
+			     "recorded", warnings->count -
+			     MESSAGE_MAX_WARNINGS);
 }
 
 static gboolean
@@ -232,8 +232,8 @@ parse_message_bytes(const char *data, size_t len, struct mt_message *msg)
 	message = parse_message_construct(data, len, options);
 	if (!message_has_headers(message)) {
 		parse_defect(msg, "error", "no-header",
-				      "no RFC 5322 header could be read from "
-				      "%" G_GINT64_FORMAT " bytes", msg->size);
+			     "no RFC 5322 header could be read from "
+			     "%" G_GINT64_FORMAT " bytes", msg->size);
 		rc = -1;
 	} else {
 		msg->has_transport_headers = TRUE;

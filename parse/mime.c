@@ -78,10 +78,10 @@ mime_check_encoding(GMimeObject *object, const char *label,
 	if (*value != '\0' && g_mime_content_encoding_from_string(value) ==
 	    GMIME_CONTENT_ENCODING_DEFAULT)
 		parse_defect(msg, "warning",
-				      "unknown-transfer-encoding",
-				      "%s: Content-Transfer-Encoding '%s' is "
-				      "unknown; content kept as is", label,
-				      value);
+			     "unknown-transfer-encoding",
+			     "%s: Content-Transfer-Encoding '%s' is "
+			     "unknown; content kept as is", label,
+			     value);
 	g_free(value);
 }
 
@@ -174,8 +174,8 @@ mime_name_with_nul(struct mime_walk *w, GMimeObject *object,
 		g_object_unref(params);
 	if (value != NULL)
 		parse_defect(w->msg, "warning", "nul-in-header",
-				      "%s: NUL byte in '%s' shown as U+2400",
-				      field, value);
+			     "%s: NUL byte in '%s' shown as U+2400",
+			     field, value);
 	g_free(raw);
 	return value;
 }
@@ -474,10 +474,10 @@ mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
 	if (nesting > PARSE_MAX_MIME_DEPTH) {
 		if (!w->depth_reported)
 			parse_defect(w->msg, "error",
-					      "mime-nesting-limit",
-					      "MIME parts nested deeper than "
-					      "%d levels were not read",
-					      PARSE_MAX_MIME_DEPTH);
+				     "mime-nesting-limit",
+				     "MIME parts nested deeper than "
+				     "%d levels were not read",
+				     PARSE_MAX_MIME_DEPTH);
 		w->depth_reported = TRUE;
 		return;
 	}

@@ -306,9 +306,9 @@ tnef_read_attribute(guint16 id, const guint8 *p, size_t len,
 		f->size = len;
 	} else if (id == ATT_ATTACHMENT && !tnef_read_props(p, len, f)) {
 		parse_defect(msg, "warning", "invalid-tnef-properties",
-				      "TNEF attachment property block of %zu "
-				      "bytes is damaged; names may be missing",
-				      len);
+			     "TNEF attachment property block of %zu "
+			     "bytes is damaged; names may be missing",
+			     len);
 	}
 }
 
@@ -390,8 +390,8 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 	if (!tnef_read_u32(&r, &signature) || signature != TNEF_SIGNATURE ||
 	    !tnef_read(&r, 2, &p)) {
 		parse_defect(msg, "warning", "invalid-tnef",
-				      "TNEF part of %zu bytes lacks the TNEF "
-				      "signature", len);
+			     "TNEF part of %zu bytes lacks the TNEF "
+			     "signature", len);
 		return 0;
 	}
 	while (r.pos < r.len) {
@@ -399,14 +399,14 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 		    !tnef_read_u32(&r, &size) || !tnef_read(&r, size, &p) ||
 		    !tnef_read(&r, 2, &sum)) {
 			parse_defect(msg, "warning", "truncated-tnef",
-					      "TNEF stream ends inside an "
-					      "attribute at offset %zu", r.pos);
+				     "TNEF stream ends inside an "
+				     "attribute at offset %zu", r.pos);
 			break;
 		}
 		if (!tnef_checksum_ok(p, size, sum))
 			parse_defect(msg, "note", "tnef-checksum",
-					      "TNEF attribute 0x%08x has a "
-					      "wrong checksum", id);
+				     "TNEF attribute 0x%08x has a "
+				     "wrong checksum", id);
 		if (level[0] == TNEF_LEVEL_ATTACH)
 			tnef_read_attribute((guint16)(id & 0xffff), p, size,
 					    &f, parent, depth, msg);

@@ -110,8 +110,8 @@ uu_read_block(const char *p, const char *name, int parent, int depth,
 	}
 	if (!ended)
 		parse_defect(msg, "warning", "truncated-uuencode",
-				      "uuencoded '%s' has no 'end' line; %u "
-				      "bytes decoded", name, data->len);
+			     "uuencoded '%s' has no 'end' line; %u "
+			     "bytes decoded", name, data->len);
 	index = parse_attach_add(msg, data->data, data->len, name, parent,
 				 depth);
 	if (index >= 0) {

@@ -385,6 +385,43 @@ test_tnef_body_and_truncation(void)
 	g_byte_array_unref(tnef);
 }
 
+static int
+count_defects(const struct mt_message *msg, const char *code)
+{
+	int n = 0;
+
+	for (guint i = 0; i < msg->defects->len; i++) {
+		const struct mt_defect *d = g_ptr_array_index(msg->defects, i);
+
+		n += strcmp(d->code, code) == 0;
+	}
+	return n;
+}
+
+/* Repeated damage gives one defect per header, not one per entry. */
+static void
+test_defects_summarised(void)
+{
+	GString *raw = g_string_new("From: a@example.com\nTo: ");
+	struct mt_message *msg;
+
+	for (int i = 0; i < 500; i++)
+		g_string_append_printf(raw, "%snobody%d", i ? ", " : "", i);
+	g_string_append(raw, "\n");
+	for (int i = 0; i < 500; i++)
+		g_string_append(raw, "Received: from x by y; not a date\n");
+	g_string_append(raw, "\nbody\n");
+	msg = parse_text(raw->str, raw->len, NULL);
+	check_int(count_defects(msg, "invalid-received-date"), 1,
+		  "unreadable Received dates summarised");
+	check_true(count_defects(msg, "invalid-address") <= 1,
+		   "invalid entries summarised");
+	check_true(test_find_address(msg, MT_ADDR_TO, 0) != NULL,
+		   "invalid entries kept");
+	mt_message_free(&msg);
+	g_string_free(raw, TRUE);
+}
+
 /* An attached message in base64 (RFC 2046 forbids it, mailers do it)
  * and a .eml sent as application/octet-stream. */
 static void
@@ -446,6 +483,7 @@ main(void)
 	test_encoded_messages();
 	test_address_salvage();
 	test_tnef_body_and_truncation();
+	test_defects_summarised();
 	parse_shutdown();
 	return test_failures > 0 ? 1 : 0;
 }
