@@ -416,7 +416,7 @@ parse_tnef_extract(const unsigned char *data, size_t len, int parent,
 	}
 	tnef_emit(&f, parent, depth, msg);
 	tnef_file_clear(&f);
-	/* Only winmail.dat of the top message (depth 1) holds its body. */
+	/* Only winmail.dat of the top message (depth 1) carries its body. */
 	if (depth == 1)
 		tnef_use_body(&m, msg);
 	tnef_file_clear(&m);

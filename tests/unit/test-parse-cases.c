@@ -44,9 +44,9 @@ json_str(JsonObject *o, const char *member)
 
 static void
 check_named(const char *actual, const char *expected, const char *test,
-	    const char *what)
+	    const char *label)
 {
-	char *name = g_strdup_printf("%s %s", test, what);
+	char *name = g_strdup_printf("%s %s", test, label);
 
 	check_str(actual, expected, name);
 	g_free(name);
@@ -112,19 +112,19 @@ check_attachment(const struct mt_message *msg, JsonObject *ea,
 	const char *filename = json_str(ea, "filename");
 	const struct mt_attachment *a = test_find_attachment(msg, filename);
 	char *name = g_strdup_printf("%s attachment '%s'", test, filename);
-	char *what;
+	char *label;
 
 	check_true(a != NULL, name);
 	if (a == NULL) {
 		g_free(name);
 		return NULL;
 	}
-	what = g_strdup_printf("%s size", name);
-	check_int(a->size, json_object_get_int_member(ea, "size"), what);
-	g_free(what);
-	what = g_strdup_printf("%s sha256", name);
-	check_str(a->sha256, json_str(ea, "sha256"), what);
-	g_free(what);
+	label = g_strdup_printf("%s size", name);
+	check_int(a->size, json_object_get_int_member(ea, "size"), label);
+	g_free(label);
+	label = g_strdup_printf("%s sha256", name);
+	check_str(a->sha256, json_str(ea, "sha256"), label);
+	g_free(label);
 	/* The cases' mime_type is libmagic's result for real payloads and
 	 * the declared type for synthetic ones: libmagic 5.44 calls the
 	 * truncated PNG of case 12 'data' and names TNEF
@@ -134,26 +134,26 @@ check_attachment(const struct mt_message *msg, JsonObject *ea,
 		const char *actual = g_strcmp0(a->magic_type, expected) == 0
 			? a->magic_type : a->declared_type;
 
-		what = g_strdup_printf("%s libmagic or declared type", name);
-		check_str(actual, expected, what);
-		g_free(what);
+		label = g_strdup_printf("%s libmagic or declared type", name);
+		check_str(actual, expected, label);
+		g_free(label);
 	}
 	if (json_str(ea, "declared_mime_type") != NULL) {
-		what = g_strdup_printf("%s declared type", name);
+		label = g_strdup_printf("%s declared type", name);
 		check_str(a->declared_type, json_str(ea, "declared_mime_type"),
-			  what);
-		g_free(what);
+			  label);
+		g_free(label);
 	}
 	if (json_str(ea, "encoding") != NULL) {
-		what = g_strdup_printf("%s encoding", name);
-		check_str(a->encoding, json_str(ea, "encoding"), what);
-		g_free(what);
+		label = g_strdup_printf("%s encoding", name);
+		check_str(a->encoding, json_str(ea, "encoding"), label);
+		g_free(label);
 	}
 	if (json_str(ea, "short_filename") != NULL) {
-		what = g_strdup_printf("%s short name", name);
+		label = g_strdup_printf("%s short name", name);
 		check_str(a->short_filename, json_str(ea, "short_filename"),
-			  what);
-		g_free(what);
+			  label);
+		g_free(label);
 	}
 	g_free(name);
 	return a;
