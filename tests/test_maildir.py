@@ -267,3 +267,22 @@ def test_maildir_dovecot_keywords_named():
     assert "'c'" in notes["cur/2.b:2,Sc"], notes
     eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
               " 'not-mail-file'"), 0, "dovecot-keywords is no mail file")
+
+
+def test_maildir_sent_copies_keep_bcc():
+    db = mtlib.ingest(case_dir("17-bcc-sent-items"), "--custodian",
+                      "Rita <rita@example.com>")
+    rows = query(db, "SELECT m.message_id, f.path, m.direction"
+                 " FROM message m JOIN folder f ON f.id = m.folder_id"
+                 " ORDER BY m.message_id")
+    eq(rows, [("bcc-0017a@example.com", "Sent", "outbound"),
+              ("bcc-0017b@example.com", "Sent", "outbound"),
+              ("bcc-0017c@example.org", "INBOX", "inbound")],
+       "folders and directions")
+    bcc = query(db, "SELECT r.address FROM recipient r JOIN message m"
+                " ON m.id = r.message_id WHERE r.kind = 'bcc' AND"
+                " m.message_id = 'bcc-0017a@example.com' ORDER BY 1")
+    eq(bcc, [("sam@example.org",), ("tina@example.net",)], "Bcc of a")
+    eq(query(db, "SELECT r.address FROM recipient r JOIN message m"
+             " ON m.id = r.message_id WHERE r.kind = 'delivered-to'"),
+       [("rita@example.com",)], "Delivered-To of c")
