@@ -69,6 +69,14 @@ def test_maildir_flags_and_separators():
                   " 'maildir-filename' ORDER BY t.utc")
     eq([t[0] for t in times], list(range(1704067200, 1704067206)),
        "file-name times")
+    dovecot = "cur/1704067204.M104P1.mx1.example.com,S=412,W=420:2,"
+    size = os.path.getsize(os.path.join(
+        case_dir("08-maildir-flags-separators"), dovecot))
+    eq(scalar(db, "SELECT size FROM message WHERE locator = ?",
+              (dovecot,)), size, "real size, not the S=412 hint")
+    eq(query(db, "SELECT level, locator FROM anomaly WHERE code ="
+             " 'maildir-size-mismatch'"), [("note", dovecot)],
+       "size hint mismatch noted")
 
 
 def test_maildir_plus_plus_sent_folder():
