@@ -418,3 +418,29 @@ def test_pst_content_key_matches_eml_copy():
     eq([k[0] for k in keys], ["eml", "pst"], "both copies stored")
     assert keys[0][1], "content key set"
     eq(keys[1][1], keys[0][1], "content key of the PST copy")
+
+
+def test_pst_demo_mailbox_equals_mbox_copy():
+    """Dave's demo mailbox is written both as mbox files and, through
+    pstgen, as a PST: every message must come out the same from both."""
+    out = mtlib.tmpdir()
+    demo = os.path.join(mtlib.REPO, "fixtures", "demo", "generate.py")
+    subprocess.run(["python3", demo, out], check=True, capture_output=True,
+                   timeout=300)
+    pst = os.path.join(out, "dave.pst")
+    subprocess.run(["python3", PSTGEN, os.path.join(out, "dave",
+                                                    "dave.pstgen.json"),
+                    pst], check=True, capture_output=True, timeout=300)
+    db = mtlib.ingest([pst, os.path.join(out, "dave", "Mail")])
+    rows = query(db, "SELECT e.format = 'pst', m.message_id, m.subject, "
+                 "m.from_addr, m.content_key, (SELECT group_concat(sha256) "
+                 "FROM (SELECT a.sha256 FROM attachment a WHERE "
+                 "a.message_id = m.id ORDER BY 1)) FROM message m JOIN "
+                 "evidence e ON e.id = m.evidence_id")
+    pst_rows = {r[1]: r[2:] for r in rows if r[0]}
+    other = {r[1]: r[2:] for r in rows if not r[0]}
+    assert len(pst_rows) > 100, "messages in the PST: %d" % len(pst_rows)
+    eq(set(pst_rows), set(other), "Message-IDs of the two copies")
+    for message_id, fields in pst_rows.items():
+        eq(fields, other[message_id], "subject, from, content key and "
+           "attachment hashes of <%s>" % message_id)
