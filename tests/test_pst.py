@@ -274,7 +274,14 @@ GENERATED = {
         {"name": "Deleted Items", "messages": [{
             "subject": "old", "sender": {"smtp": "jo@corp.example"},
             "to": [{"smtp": "x@corp.example"}],
-            "submit_utc": "2024-01-01T00:00:00Z"}]},
+            "submit_utc": "2024-01-01T00:00:00Z"}],
+         "folders": [{"name": "Old project", "messages": [{
+             "subject": "older", "sender": {"smtp": "jo@corp.example"},
+             "to": [{"smtp": "y@corp.example"}]}]}]},
+        {"name": "Recoverable Items", "folders": [{
+            "name": "Purges", "messages": [{
+                "subject": "purged", "sender": {"smtp": "jo@corp.example"},
+                "to": [{"smtp": "z@corp.example"}]}]}]},
         {"name": "Inbox", "messages": [
             {"message_class": "IPM.Schedule.Meeting.Request",
              "subject": "meet", "sender": {"smtp": "boss@corp.example"},
@@ -351,6 +358,14 @@ def test_pst_generated_status_and_classes():
     db = mtlib.ingest(generated_store())
     eq(scalar(db, "SELECT m.status FROM message m WHERE m.subject = "
               "'old'"), "deleted", "Deleted Items status")
+    eq(query(db, "SELECT m.status, f.role FROM message m JOIN folder f ON "
+             "f.id = m.folder_id WHERE m.subject = 'older'"),
+       [("deleted", "deleted")], "folder inside Deleted Items")
+    eq(query(db, "SELECT m.status, f.role, f.path FROM message m JOIN "
+             "folder f ON f.id = m.folder_id WHERE m.subject = 'purged'"),
+       [("deleted", "recoverable",
+         "Top of Personal Folders/Recoverable Items/Purges")],
+       "Recoverable Items/Purges")
     eq(query(db, "SELECT item_class FROM message m JOIN folder f ON f.id "
              "= m.folder_id WHERE f.path = 'Top of Personal Folders/Inbox' "
              "ORDER BY item_class"),
