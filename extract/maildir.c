@@ -542,6 +542,29 @@ control_file_is_known(const char *name)
 static void walk_dir(struct maildir_run *run, const char *dir_rel,
 		     const char *folder_path, int depth);
 
+/* Names the folder of the root maildir: "INBOX", unless the root is
+ * itself a Maildir++ subfolder (it has a maildirfolder file) or is named
+ * like another mail folder ("Sent", "Trash"), because an examiner may
+ * point at one folder of a store. */
+static char *
+root_folder_name(const char *root)
+{
+	char *marker = g_build_filename(root, "maildirfolder", NULL);
+	char *base = g_path_get_basename(root);
+	gboolean plus_folder = g_file_test(marker, G_FILE_TEST_IS_REGULAR);
+	enum mt_folder_role role = mt_folder_role_guess(base);
+	char *name;
+
+	if (plus_folder || (role != MT_FOLDER_OTHER &&
+			    role != MT_FOLDER_INBOX))
+		name = folder_path_from("", base);
+	else
+		name = g_strdup("INBOX");
+	g_free(base);
+	g_free(marker);
+	return name;
+}
+
 /* Handles one entry of a folder directory other than cur/new/tmp. */
 static void
 walk_entry(struct maildir_run *run, const char *dir_rel,
@@ -590,12 +613,14 @@ walk_dir(struct maildir_run *run, const char *dir_rel,
 		g_free(dir);
 		return;
 	}
-	/* The root maildir is the INBOX; its subfolders are its
+	/* The root maildir is usually the INBOX, with its subfolders as
 	 * siblings, as IMAP servers show them. */
 	if (maildir_is_maildir(dir)) {
-		const char *name = depth == 0 ? "INBOX" : folder_path;
+		char *name = depth == 0 ? root_folder_name(run->root)
+					: g_strdup(folder_path);
 
 		folder_read(run, dir_rel, name, mt_folder_role_guess(name));
+		g_free(name);
 	}
 	names = dir_list(dir, &err);
 	if (err != 0) {

@@ -294,3 +294,16 @@ def test_maildir_sent_copies_keep_bcc():
     eq(query(db, "SELECT r.address FROM recipient r JOIN message m"
              " ON m.id = r.message_id WHERE r.kind = 'delivered-to'"),
        [("rita@example.com",)], "Delivered-To of c")
+
+
+def test_maildir_single_subfolder_named():
+    sent = os.path.join(case_dir("17-bcc-sent-items"), ".Sent")
+    db = mtlib.ingest(sent)
+    eq(query(db, "SELECT path, role, declared_count FROM folder"),
+       [("Sent", "sent", 2)], "a Maildir++ subfolder given alone")
+    trash = make_maildir(os.path.join(mtlib.tmpdir(), "Trash"), {
+        "cur/1.a:2,S": mail("Binned", "b@example.com")})
+    db = mtlib.ingest(trash)
+    eq(query(db, "SELECT f.path, f.role, m.status FROM folder f JOIN"
+             " message m ON m.folder_id = f.id"),
+       [("Trash", "deleted", "deleted")], "a maildir named Trash")
