@@ -27,6 +27,8 @@ int ingest_sink_finish(struct ingest_sink *s, struct ingest_totals *totals_r);
 /* Stores an evidence-level anomaly (level 'error', 'warning', 'note'). */
 int ingest_sink_anomaly(struct ingest_sink *s, const char *level,
 			const char *code, const char *detail);
+/* Returns TRUE once a write to the case database has failed. */
+gboolean ingest_sink_db_failed(const struct ingest_sink *s);
 void ingest_sink_free(struct ingest_sink **s);
 
 #endif

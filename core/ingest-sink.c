@@ -4,7 +4,8 @@
  *
  * One sink serves one evidence item inside the caller's transaction.
  * Statements are prepared once per evidence.  Anomalies are stored in
- * full and echoed to stderr, at most ECHO_LIMIT per code, then counted.
+ * full and echoed to stderr, at most ECHO_LIMIT per code, then counted;
+ * with --quiet only errors are echoed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,7 +121,7 @@ echo_anomaly(struct ingest_sink *s, const char *level, const char *code,
 
 	g_hash_table_insert(s->echoed, g_strdup(code),
 			    GUINT_TO_POINTER(n + 1));
-	if (s->quiet || n >= ECHO_LIMIT)
+	if ((s->quiet && strcmp(level, "error") != 0) || n >= ECHO_LIMIT)
 		return;
 	fprintf(stderr, "%s: %s: %s: '%s'", level, s->reader, detail,
 		s->path);
@@ -527,6 +528,12 @@ ingest_sink_anomaly(struct ingest_sink *s, const char *level,
 		    const char *code, const char *detail)
 {
 	return store_anomaly(s, 0, 0, level, code, -1, NULL, detail);
+}
+
+gboolean
+ingest_sink_db_failed(const struct ingest_sink *s)
+{
+	return s->failed;
 }
 
 void

@@ -44,7 +44,7 @@ static const char ingest_usage[] =
 	"      --max-message-size BYTES\n"
 	"                        larger messages are truncated with an anomaly\n"
 	"                        (default 268435456)\n"
-	"  -q, --quiet           print only the summary lines\n"
+	"  -q, --quiet           print only errors and the summary lines\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"exit status: 0 success, 1 usage error, 2 some input was damaged or\n"
@@ -203,12 +203,19 @@ ingest_store(sqlite3 *db, const char *path, const struct detected *d,
 	if (sink == NULL)
 		goto fatal;
 
+	/* A reader that fails on its own (the store cannot be opened or
+	 * walked) leaves damaged evidence, which is recorded with its hash
+	 * and anomalies; only a failed database write rolls back. */
 	rc = run_reader(db, sink, d, path, evidence_id, opts);
-	if (rc < 0 || ingest_sink_finish(sink, &totals) < 0) {
+	if (rc < 0 && !ingest_sink_db_failed(sink))
+		ingest_sink_anomaly(sink, "error", "store-unreadable",
+				    "the store could not be opened or walked "
+				    "to the end; what was read before is kept");
+	if (ingest_sink_finish(sink, &totals) < 0) {
 		ingest_sink_free(&sink);
 		goto fatal;
 	}
-	if (rc > 0 || totals.errors > 0)
+	if (rc != 0 || totals.errors > 0)
 		status = MT_EXIT_DAMAGED;
 
 	if (evidence_hash(path, sha_after, &size, &error) < 0) {
