@@ -111,8 +111,19 @@ html_query_table(FILE *out, sqlite3 *db, const char *sql, gint64 param,
 			fputs("</tr></thead>\n<tbody>\n", out);
 		}
 		fputs("<tr>", out);
-		for (col = 0; col < ncol; col++)
-			html_cell_column(out, st, col);
+		for (col = 0; col < ncol; col++) {
+			/* Hash columns wrap anywhere, in a small monospace
+			 * font, so the table fits the page. */
+			if (strstr(sqlite3_column_name(st, col), "sha256") &&
+			    sqlite3_column_type(st, col) == SQLITE_TEXT) {
+				fputs("<td class=\"hash\">", out);
+				html_text(out, (const char *)
+					  sqlite3_column_text(st, col));
+				fputs("</td>", out);
+			} else {
+				html_cell_column(out, st, col);
+			}
+		}
 		fputs("</tr>\n", out);
 	}
 	sqlite3_finalize(st);
@@ -132,7 +143,8 @@ static const char html_style[] =
 	"vertical-align:top;overflow-wrap:break-word}th{background:#eee}"
 	"td.num{text-align:right;font-variant-numeric:tabular-nums}"
 	".none{color:#777}.error{color:#a00;font-weight:600}"
-	".hash{font-family:monospace;font-size:11px;word-break:break-all}"
+	"td.hash{font-family:monospace;font-size:11px;word-break:break-all;"
+	"min-width:12em}"
 	"tr.deleted td{background:#fde8e8}"
 	"table.findings td:nth-child(5){min-width:14em}"
 	"table.findings td:nth-child(8){min-width:24em}"
