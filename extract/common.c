@@ -71,8 +71,8 @@ stores_eml_head_score(const unsigned char *head, size_t len)
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t line_len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *nl;
+		size_t line_len = stores_line_length(p, end, &nl);
 
 		if (line_len > 0 && p[line_len - 1] == '\r')
 			line_len--;

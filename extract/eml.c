@@ -168,7 +168,10 @@ tree_count_mail(const char *dir, int depth)
 		if (S_ISDIR(sb.st_mode)) {
 			gint64 sub = -1;
 
-			if (strcmp(name, "cur") != 0 && strcmp(name, "new") != 0)
+			gboolean maildir_part = strcmp(name, "cur") == 0 ||
+						strcmp(name, "new") == 0;
+
+			if (!maildir_part)
 				sub = tree_count_mail(child, depth + 1);
 			count = sub < 0 ? -1 : count + sub;
 		} else if (S_ISREG(sb.st_mode)) {

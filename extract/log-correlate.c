@@ -188,8 +188,12 @@ logs_correlate_error(void)
 int
 logs_correlate(sqlite3 *db)
 {
+	gint64 cache = logs_cache_raise(db);
+	int rc = 0;
+
 	if (merge_rotated(db) < 0 || mark_duplicates(db) < 0 ||
 	    correlate_link(db) < 0 || correlate_findings(db) < 0)
-		return -1;
-	return 0;
+		rc = -1;
+	logs_cache_restore(db, cache);
+	return rc;
 }

@@ -526,3 +526,36 @@ logs_csv_get(GHashTable *header, GPtrArray *row, const char *name)
 	v = g_ptr_array_index(row, index - 1);
 	return *v != '\0' ? v : NULL;
 }
+
+gint64
+logs_cache_raise(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	gint64 old = 0;
+	char sql[64];
+
+	if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		old = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	/* Negative values are KiB, positive ones pages (of 4 KiB here). */
+	if (old < 0 ? -old >= LOGS_CACHE_KIB : old * 4 >= LOGS_CACHE_KIB)
+		return 0;
+	g_snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", LOGS_CACHE_KIB);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return old;
+}
+
+void
+logs_cache_restore(sqlite3 *db, gint64 old)
+{
+	char sql[64];
+
+	if (old == 0)
+		return;
+	g_snprintf(sql, sizeof(sql), "PRAGMA cache_size = %" G_GINT64_FORMAT,
+		   old);
+	sqlite3_exec(db, sql, NULL, NULL, NULL);
+}

@@ -181,6 +181,14 @@ gboolean logs_is_address(const char *s);
 /* Splits one CSV record (RFC 4180 quoting, no embedded line breaks). */
 GPtrArray *logs_csv_split(const char *line, char separator);
 
+/* Raises SQLite's page cache for the connection to LOGS_CACHE_KIB while
+ * a log is written or correlated, because the default 2 MiB cache
+ * spills and re-reads pages of a large case; returns the old setting
+ * for logs_cache_restore. */
+#define LOGS_CACHE_KIB (128 * 1024)
+gint64 logs_cache_raise(sqlite3 *db);
+void logs_cache_restore(sqlite3 *db, gint64 old);
+
 /* Maps lower-case CSV column names to their index. */
 GHashTable *logs_csv_header(GPtrArray *names);
 /* Returns the named field of row, or NULL when absent or empty. */

@@ -431,6 +431,7 @@ logs_ingest(sqlite3 *db, gint64 evidence_id, const char *path,
 				.path = path, .format = format, .sink = sink };
 	struct log_stream *st = NULL;
 	const char *error_code = "log-option-invalid";
+	gint64 cache = logs_cache_raise(db);
 	char *error = NULL;
 	int rc = -1;
 
@@ -468,6 +469,7 @@ end:
 	}
 	log_stream_free(&st);
 	ctx_release(&ctx);
+	logs_cache_restore(db, cache);
 	return rc;
 }
 

@@ -221,7 +221,8 @@ keywords_load(struct maildir_run *run, const char *dir_rel)
 		if (end == *line || *end != ' ' || index < 0 || index >= 26)
 			continue;
 		g_free(run->keyword_names[index]);
-		run->keyword_names[index] = stores_name_display(g_strstrip(end));
+		g_strstrip(end);
+		run->keyword_names[index] = stores_name_display(end);
 	}
 	g_strfreev(lines);
 	g_free(data);

@@ -142,7 +142,9 @@ from_zone(const struct token *tok, int *offset_r, gboolean *known_r)
 
 		if (hhmm < 0 || hhmm % 100 >= 60)
 			return FALSE;
-		*offset_r = (hhmm / 100 * 60 + hhmm % 100) * (t[0] == '-' ? -1 : 1);
+		*offset_r = hhmm / 100 * 60 + hhmm % 100;
+		if (t[0] == '-')
+			*offset_r = -*offset_r;
 		*known_r = TRUE;
 		return TRUE;
 	}

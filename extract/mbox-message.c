@@ -74,8 +74,8 @@ boundary_find(const char *data, size_t len, char *out, size_t out_len)
 
 	out[0] = '\0';
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t line_len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *nl;
+		size_t line_len = stores_line_length(p, end, &nl);
 
 		if (line_len > 0 && p[line_len - 1] == '\r')
 			line_len--;
@@ -315,8 +315,8 @@ fragment_key_fields(const char *data, size_t len)
 	int count = 0;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t line_len = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *nl;
+		size_t line_len = stores_line_length(p, end, &nl);
 
 		if (line_len == 0 || (line_len == 1 && p[0] == '\r'))
 			break;

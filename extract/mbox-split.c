@@ -389,8 +389,9 @@ line_add(struct mbox_state *st, const struct mbox_piece *p)
 		else
 			header_line(st, p->data, p->len);
 	}
-	depth = m->in_header || !p->line_start ? 0
-					      : line_quote_depth(p->data, p->len);
+	depth = 0;
+	if (!m->in_header && p->line_start)
+		depth = line_quote_depth(p->data, p->len);
 	if (depth > 0) {
 		/* mboxrd: one '>' was added in front of '>*From '. */
 		gint64 at = (gint64)m->data->len;

@@ -7,6 +7,7 @@
 #ifndef MAILTRAIL_STORES_PRIVATE_H
 #define MAILTRAIL_STORES_PRIVATE_H
 
+#include <string.h>
 #include <sys/types.h>
 #include <glib.h>
 
@@ -17,6 +18,17 @@
 
 /* Default for mt_extract_options.max_message_size. */
 #define STORES_DEFAULT_MAX_MESSAGE (256 * 1024 * 1024)
+
+/* Returns the length of the line at p, without its '\n', looking no
+ * further than end.  *nl_r receives the '\n' or NULL when none. */
+static inline size_t
+stores_line_length(const char *p, const char *end, const char **nl_r)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+	*nl_r = nl;
+	return nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+}
 
 /* Reads up to len bytes from the start of a regular file without
  * following a symbolic link.  Returns the count read or -1 (errno set). */
