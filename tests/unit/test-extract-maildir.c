@@ -112,9 +112,10 @@ name_cases_run(void)
 		g_free(detail);
 
 		label = g_strdup_printf("maildir name %s: info", c->label);
-		detail = g_strdup_printf("expected %d '%c', got %d '%c'",
-					 c->has_info, c->separator ? c->separator : '-',
-					 n.has_info, n.separator ? n.separator : '-');
+		detail = g_strdup_printf("expected info %d separator %d, got "
+					 "info %d separator %d",
+					 c->has_info, c->separator,
+					 n.has_info, n.separator);
 		check(n.has_info == c->has_info && n.separator == c->separator,
 		      label, detail);
 		g_free(label);
