@@ -2,7 +2,8 @@
  *
  * attach.c - describes attachment bytes: size, SHA-256, libmagic type and
  * description, and whether the file-name extension contradicts the
- * content.  libmagic is called once per cookie per attachment.
+ * content.  libmagic is called once per cookie per attachment, and the
+ * description also names zip, PDF and Office encryption.
  */
 #include <string.h>
 
@@ -93,6 +94,7 @@ parse_describe_bytes(const unsigned char *data, size_t len,
 		     const char *filename, struct mt_attachment *att)
 {
 	static const unsigned char empty[1];
+	const char *note;
 
 	if (data == NULL)
 		data = empty;
@@ -102,6 +104,17 @@ parse_describe_bytes(const unsigned char *data, size_t len,
 	g_free(att->magic_desc);
 	parse_magic_lookup(data, len, &att->magic_type, &att->magic_desc);
 	att->ext_mismatch = attach_ext_mismatch(filename, att->magic_type);
+
+	/* libmagic does not report encrypted zip entries or PDFs, so the
+	 * description gets the note that encrypted.c finds. */
+	note = parse_encryption_note(data, len);
+	if (note != NULL) {
+		char *desc = g_strdup_printf("%s; %s", att->magic_desc != NULL
+					     ? att->magic_desc : "data", note);
+
+		g_free(att->magic_desc);
+		att->magic_desc = desc;
+	}
 }
 
 char *

@@ -9,6 +9,7 @@
  * final quantum without padding keeps its octets.  Nesting deeper than
  * PARSE_MAX_MIME_DEPTH is not walked and is reported.
  */
+#define _GNU_SOURCE    /* memmem */
 #include <string.h>
 
 #include "parse/parse-private.h"
@@ -21,6 +22,7 @@ struct mime_walk {
 	char *html_text;         /* decoded first text/html body, UTF-8 */
 	int part_number;         /* leaf parts seen, for defect details */
 	gboolean depth_reported;
+	const char *boundary;    /* of the multipart being walked, or NULL */
 };
 
 static GByteArray *
@@ -423,6 +425,50 @@ mime_is_attachment(GMimeObject *object, gboolean *html_r)
 	return !*html_r;
 }
 
+/* Finds the raw content of a message/rfc822 part in the parsed bytes:
+ * from the blank line after its headers to the CRLF before the next
+ * boundary of the enclosing multipart.  Returns FALSE when the part's
+ * header offset is unknown. */
+static gboolean
+mime_message_part_range(const struct mime_walk *w, GMimeObject *part,
+			const char **start_r, size_t *len_r)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(part);
+	const char *p, *end = w->data + w->len, *blank, *next;
+	char *delimiter;
+	gint64 offset;
+
+	if (g_mime_header_list_get_count(list) == 0)
+		return FALSE;
+	offset = g_mime_header_get_offset(
+		g_mime_header_list_get_header_at(list, 0));
+	if (offset < 0 || (size_t)offset >= w->len)
+		return FALSE;
+	p = w->data + offset;
+	blank = memmem(p, (size_t)(end - p), "\n\r\n", 3);
+	next = memmem(p, (size_t)(end - p), "\n\n", 2);
+	if (blank == NULL || (next != NULL && next < blank))
+		blank = next;
+	if (blank == NULL)
+		return FALSE;
+	p = blank + (blank[1] == '\r' ? 3 : 2);
+	if (w->boundary == NULL) {
+		*start_r = p;
+		*len_r = (size_t)(end - p);
+		return TRUE;
+	}
+	delimiter = g_strconcat("\n--", w->boundary, NULL);
+	next = memmem(p, (size_t)(end - p), delimiter, strlen(delimiter));
+	g_free(delimiter);
+	if (next == NULL)
+		next = end;
+	else if (next > p && next[-1] == '\r')
+		next--;
+	*start_r = p;
+	*len_r = (size_t)(next - p);
+	return TRUE;
+}
+
 static void
 mime_walk_message_part(struct mime_walk *w, GMimeMessagePart *part,
 		       int parent, int depth, int nesting)
@@ -430,14 +476,28 @@ mime_walk_message_part(struct mime_walk *w, GMimeMessagePart *part,
 	GMimeMessage *inner = g_mime_message_part_get_message(part);
 	GMimeStream *mem = g_mime_stream_mem_new();
 	char *filename = mime_object_filename(w, GMIME_OBJECT(part));
+	const char *raw;
+	size_t raw_len;
 	GByteArray *bytes;
 	int index;
 
-	if (inner != NULL)
-		g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
-	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	index = parse_attach_add(w->msg, bytes->data, bytes->len, filename,
-				 parent, depth);
+	/* The attached message is hashed as transmitted; GMime's own
+	 * serialisation is the fallback and may differ from it. */
+	if (mime_message_part_range(w, GMIME_OBJECT(part), &raw, &raw_len)) {
+		index = parse_attach_add(w->msg, (const unsigned char *)raw,
+					 raw_len, filename, parent, depth);
+	} else {
+		if (inner != NULL)
+			g_mime_object_write_to_stream(GMIME_OBJECT(inner),
+						      NULL, mem);
+		bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+		index = parse_attach_add(w->msg, bytes->data, bytes->len,
+					 filename, parent, depth);
+		parse_defect(w->msg, "note", "attached-message-reserialized",
+			     "attached message '%s' hashed as GMime writes it, "
+			     "because its raw bytes were not found",
+			     filename != NULL ? filename : "");
+	}
 	g_object_unref(mem);
 	g_free(filename);
 	if (index < 0)
@@ -483,11 +543,14 @@ mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
 	}
 	if (GMIME_IS_MULTIPART(object)) {
 		GMimeMultipart *multipart = GMIME_MULTIPART(object);
+		const char *outer = w->boundary;
 
+		w->boundary = g_mime_multipart_get_boundary(multipart);
 		for (int i = 0; i < g_mime_multipart_get_count(multipart); i++)
 			mime_walk_object(w,
 					 g_mime_multipart_get_part(multipart, i),
 					 parent, depth, nesting + 1, top);
+		w->boundary = outer;
 	} else if (GMIME_IS_MESSAGE_PART(object)) {
 		mime_walk_message_part(w, GMIME_MESSAGE_PART(object), parent,
 				       depth, nesting);
@@ -501,7 +564,7 @@ void
 parse_mime_walk(GMimeMessage *message, const char *data, size_t len,
 		struct mt_message *msg)
 {
-	struct mime_walk w = { msg, data, len, FALSE, NULL, 0, FALSE };
+	struct mime_walk w = { msg, data, len, FALSE, NULL, 0, FALSE, NULL };
 	GMimeObject *body = g_mime_message_get_mime_part(message);
 
 	if (body != NULL)

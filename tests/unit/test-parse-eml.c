@@ -26,7 +26,11 @@ struct eml_case {
 static const struct eml_case eml_cases[] = {
 	{ "fixtures/eml/mail_attachment_message_rfc822.eml",
 	  "foo@example.com", "testing", 1,
-	  { { "ForwardedMessage.eml", -1, NULL, 0 },
+	  /* The raw part between its blank line and the next boundary,
+	   * cut out with Python: the attached message as transmitted. */
+	  { { "ForwardedMessage.eml", 3781, "0f2620525dd3aea09d699a09749a7e00"
+					    "b1df49a99c70d2a42711742007a8f2fd",
+	      0 },
 	    { "broken.pdf", 1026, "c7d1b9b20df8a2bf2f1e0d00d84bcb56d05e56a0"
 				  "44be7f3616f6e99f4a18bd0d", 1 } } },
 	/* Python reads the CRLF text as 10 bytes; the part contains 11. */
