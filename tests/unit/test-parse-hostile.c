@@ -242,6 +242,21 @@ test_ext_mismatch(void)
 
 	parse_describe_bytes(zip, sizeof(zip) - 1, "report.pdf", &att);
 	check_true(att.ext_mismatch, ".pdf holding a zip is a mismatch");
+	check_true(att.magic_desc != NULL &&
+		   strstr(att.magic_desc, "encrypted") == NULL,
+		   "plain zip not called encrypted");
+
+	unsigned char locked[sizeof(zip)];
+
+	/* General purpose flag bit 0 marks an encrypted entry; it is set in
+	 * the local and the central header. */
+	memcpy(locked, zip, sizeof(zip));
+	locked[6] = 0x01;
+	locked[45 + 8] = 0x01;   /* central header at offset 45 */
+	parse_describe_bytes(locked, sizeof(locked) - 1, "x.zip", &att);
+	check_true(att.magic_desc != NULL &&
+		   strstr(att.magic_desc, "encrypted zip") != NULL,
+		   "encrypted zip named in description");
 	parse_describe_bytes(pdf, sizeof(pdf) - 1, "report.pdf", &att);
 	check_str(att.magic_type, "application/pdf", "pdf magic type");
 	check_true(!att.ext_mismatch, ".pdf holding a pdf matches");
