@@ -4,8 +4,8 @@
  *
  * Built on GMime 3 for headers and MIME structure, libmagic for the true
  * type of every attachment and libcrypto for SHA-256.  What GMime gets
- * wrong (obsolete dates, missing base64 padding, inline uuencode, TNEF)
- * is handled here.  Defects found in a message are added to msg->defects.
+ * wrong (obsolete dates, missing base64 padding, inline uuencode, TNEF,
+ * compressed RTF) is handled here.  Defects found in a message are added to msg->defects.
  * Damaged input never stops parsing; only input without any header makes
  * parse_message_bytes() return -1.
  */
@@ -22,25 +22,31 @@ void parse_shutdown(void);
 
 /* Parses raw message bytes (LF or CRLF) into msg: headers, addresses,
  * times, body text, attachments with hashes and libmagic types, size and
- * sha256 of the raw bytes.  Existing fields of msg that are set (locator,
- * status, flags) are kept.  Returns 0, or -1 when data is not a message
- * at all (no header could be read). */
+ * sha256 of the raw bytes, content_key.  Existing fields of msg that are
+ * set (locator, status, flags) are kept.  Returns 0, or -1 when data is
+ * not a message at all (no header could be read); size, sha256 and a
+ * 'no-header' defect are set even then.  Thread-safe apart from
+ * parse_init() and parse_shutdown(). */
 int parse_message_bytes(const char *data, size_t len, struct mt_message *msg);
 
 /* Parses only a transport-header block (PST PR_TRANSPORT_MESSAGE_HEADERS)
- * and adds Message-ID, In-Reply-To, References, Date and Received times
- * to msg without replacing fields already set from MAPI. */
+ * and adds Message-ID, In-Reply-To, References, Subject, Date and
+ * Received times to msg without replacing fields already set from MAPI.
+ * Address fields are added only for kinds msg has none of. */
 void parse_transport_headers(const char *headers, size_t len,
 			     struct mt_message *msg);
 
-/* Parses an RFC 5322 date, obsolete forms included.  Returns TRUE and sets
- * the outputs on success.  zone_known_r is FALSE for '-0000', military
- * letters and a missing zone, and the time is then taken as UTC. */
+/* Parses an RFC 5322 date, obsolete forms included, and the asctime and
+ * ISO 8601 forms mailers write.  Returns TRUE and sets the outputs on
+ * success.  zone_known_r is FALSE for '-0000', military letters, a
+ * missing zone and POSIX names with daylight saving ('EST5EDT'); the
+ * offset is then 0 or the standard offset.  Never uses the local zone. */
 gboolean parse_date(const char *text, gint64 *utc_r, int *offset_min_r,
 		    gboolean *zone_known_r);
 
 /* Describes bytes as an attachment: size, sha256, libmagic type and
- * description, extension mismatch with filename (may be NULL). */
+ * description (with any encryption note), extension mismatch with
+ * filename (may be NULL).  Replaces those fields of att. */
 void parse_describe_bytes(const unsigned char *data, size_t len,
 			  const char *filename, struct mt_attachment *att);
 
