@@ -25,8 +25,7 @@ void parse_shutdown(void);
  * sha256 of the raw bytes, content_key.  Existing fields of msg that are
  * set (locator, status, flags) are kept.  Returns 0, or -1 when data is
  * not a message at all (no header could be read); size, sha256 and a
- * 'no-header' defect are set even then.  Thread-safe apart from
- * parse_init() and parse_shutdown(). */
+ * 'no-header' defect are set even then. */
 int parse_message_bytes(const char *data, size_t len, struct mt_message *msg);
 
 /* Parses only a transport-header block (PST PR_TRANSPORT_MESSAGE_HEADERS)
