@@ -8,8 +8,9 @@
  */
 #include "report/html-private.h"
 
+/* The custodian is the section's, so it has no column. */
 static const char *const html_timeline_headers[] = {
-	"id", "sent UTC", "sent local", "custodian", "from", "to", "cc",
+	"id", "sent UTC", "sent local", "from", "to", "cc",
 	"bcc", "external", "subject", "size", "attachments",
 	"attachment types", "attachment bytes", "evidence", "locator",
 	"message SHA-256", "status", "folder", NULL
@@ -41,6 +42,16 @@ html_attachment_summary(const struct report_row *row)
 	return s;
 }
 
+/* Writes a cell with a class and takes ownership of value. */
+static void
+html_cell_class(FILE *out, const char *cls, char *value)
+{
+	fprintf(out, "<td class=\"%s\">", cls);
+	html_text(out, value);
+	fputs("</td>", out);
+	g_free(value);
+}
+
 static void
 html_timeline_row(FILE *out, const struct report_row *row, gboolean anchor)
 {
@@ -51,11 +62,10 @@ html_timeline_row(FILE *out, const struct report_row *row, gboolean anchor)
 		fprintf(out, " id=\"msg-%" G_GINT64_FORMAT "\"", row->id);
 	fputs(">", out);
 	html_cell_int(out, row->id);
-	html_cell_owned(out, report_format_utc(row->sent_utc));
-	html_cell_owned(out, row->sent_offset_known ?
+	html_cell_class(out, "time", report_format_utc(row->sent_utc));
+	html_cell_class(out, "time", row->sent_offset_known ?
 			report_format_local(row->sent_utc,
 					    row->sent_offset_min) : NULL);
-	html_cell(out, row->custodian);
 	html_cell_owned(out, report_format_mailbox(row->from_name,
 						   row->from_addr));
 	html_cell_owned(out, report_row_join_recipients(row, "to"));
@@ -65,7 +75,7 @@ html_timeline_row(FILE *out, const struct report_row *row, gboolean anchor)
 		html_cell_int(out, row->external_recipients);
 	else
 		html_cell(out, NULL);
-	html_cell(out, row->subject);
+	html_cell_class(out, "subject", g_strdup(row->subject));
 	html_cell_int(out, row->size);
 	html_cell_owned(out, html_attachment_summary(row));
 	html_cell_owned(out, report_row_join_attachments(row, "magic_type"));

@@ -146,6 +146,7 @@ static const char html_style[] =
 	"td.hash{font-family:monospace;font-size:11px;word-break:break-all;"
 	"min-width:12em}"
 	"tr.deleted td{background:#fde8e8}"
+	"td.time{white-space:nowrap}td.subject{min-width:16em}"
 	"table.findings td:nth-child(5){min-width:14em}"
 	"table.findings td:nth-child(8){min-width:24em}"
 	"table.findings td:nth-child(11){min-width:16em;max-width:24em;"
