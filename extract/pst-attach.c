@@ -101,7 +101,8 @@ pst_attach_props_read(libpff_item_t *att, struct pst_attach_props *p,
 }
 
 /* Streams the attachment data through SHA-256; keeps the head for
- * libmagic.  Returns the number of bytes read, or -1 with *error_r. */
+ * libmagic.  Returns the number of bytes read, -2 when the attachment has
+ * no data object, or -1 with *error_r. */
 static gint64
 pst_attach_stream(libpff_item_t *att, GByteArray *head, char out[65],
 		  char **error_r)
@@ -115,6 +116,11 @@ pst_attach_stream(libpff_item_t *att, GByteArray *head, char out[65],
 
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	result = libpff_attachment_get_data_size(att, &size, &error);
+	if (result == 0) {
+		EVP_MD_CTX_free(md);
+		g_free(chunk);
+		return -2;
+	}
 	if (result == 1 && size > 0 &&
 	    libpff_attachment_data_seek_offset(att, 0, SEEK_SET, &error) != 0)
 		result = -1;
@@ -163,7 +169,14 @@ pst_attach_data(libpff_item_t *att, struct mt_attachment *a,
 
 	size = pst_attach_stream(att, head, sha256, &detail);
 	parse_describe_bytes(head->data, head->len, a->filename, a);
-	if (size >= 0) {
+	if (size == -2) {
+		a->size = 0;
+		a->sha256[0] = '\0';
+		mt_message_add_defect(msg, "warning", "pst-attachment-no-data",
+				      "attachment %d '%s' has no data object",
+				      index,
+				      a->filename != NULL ? a->filename : "");
+	} else if (size >= 0) {
 		a->size = size;
 		memcpy(a->sha256, sha256, sizeof a->sha256);
 	} else {

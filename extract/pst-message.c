@@ -383,9 +383,15 @@ pst_read_time(struct pst_read *r, uint32_t type, const char *what,
 	if (result == -1)
 		pst_read_lost(r, what, detail);
 	g_free(detail);
-	if (result != 1 || !pst_filetime_to_unix(filetime, &utc))
+	if (result != 1 || filetime == 0)
 		return;
 	g_snprintf(raw, sizeof raw, "FILETIME 0x%016" PRIx64, filetime);
+	if (!pst_filetime_to_unix(filetime, &utc)) {
+		mt_message_add_defect(r->msg, "warning", "pst-time-invalid",
+				      "%s is %s, after the year 9999; "
+				      "ignored", what, raw);
+		return;
+	}
 	mt_message_add_time(r->msg, source, utc, 0, TRUE, raw);
 }
 

@@ -15,6 +15,8 @@
 #define PST_BACKTRACE_MAX 4096
 /* Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01. */
 #define PST_FILETIME_EPOCH_DELTA G_GINT64_CONSTANT(11644473600)
+/* 9999-12-31T23:59:59Z in Unix seconds. */
+#define PST_UNIX_MAX G_GINT64_CONSTANT(253402300799)
 
 /* Takes the libpff error: returns its backtrace as one line (caller
  * frees) and frees the error.  Returns a fixed text when error is NULL. */
@@ -516,13 +518,19 @@ pst_message_string(libpff_item_t *item, uint32_t type, char **value_r,
 }
 
 /* Converts a FILETIME (100 ns ticks since 1601) to Unix seconds, rounding
- * down.  Returns FALSE for 0, which MAPI uses for "not set". */
+ * down.  Returns FALSE for 0, which MAPI uses for "not set", and for
+ * values after 9999-12-31, which only damaged data holds. */
 gboolean
 pst_filetime_to_unix(uint64_t filetime, gint64 *utc_r)
 {
+	gint64 utc;
+
 	if (filetime == 0)
 		return FALSE;
-	*utc_r = (gint64)(filetime / 10000000) - PST_FILETIME_EPOCH_DELTA;
+	utc = (gint64)(filetime / 10000000) - PST_FILETIME_EPOCH_DELTA;
+	if (utc > PST_UNIX_MAX)
+		return FALSE;
+	*utc_r = utc;
 	return TRUE;
 }
 
