@@ -266,35 +266,16 @@ keywords_note(struct maildir_run *run, struct mt_message *msg,
 	g_string_free(names, TRUE);
 }
 
-/* Builds the record of one message file and hands it over. */
+/* Sets the flags, status, time and notes that the file name and the
+ * folder give a message.  full is the file's size. */
 static void
-message_read(struct maildir_run *run, gint64 folder_id,
-	     enum mt_folder_role role, const char *dir_rel, const char *name,
-	     gboolean in_tmp)
+message_name_apply(struct maildir_run *run, struct mt_message *msg,
+		   const char *name, enum mt_folder_role role,
+		   gboolean in_tmp, gint64 full)
 {
-	char *rel = dir_rel[0] != '\0' ? g_build_filename(dir_rel, name, NULL)
-				       : g_strdup(name);
-	char *path = g_build_filename(run->root, rel, NULL);
-	char *locator = stores_name_display(rel);
 	struct maildir_name info;
-	struct mt_message *msg;
-	char *data;
-	size_t len;
-	gint64 full;
 
-	if (stores_file_read(path, run->max_size, &data, &len, &full) < 0) {
-		run_result(run, mt_sink_anomalyf(
-			run->sink, folder_id, MT_LEVEL_ERROR, "unreadable-file",
-			-1, locator, "'%s': cannot read: %s", locator,
-			g_strerror(errno)));
-		run_result(run, run->sink->skipped(run->sink->ctx, folder_id,
-						   TRUE));
-		run_damaged(run);
-		goto out;
-	}
 	maildir_name_parse(name, &info);
-	msg = mt_message_new();
-	msg->locator = g_strdup(locator);
 	msg->flag_seen = info.seen;
 	msg->flag_replied = info.replied;
 	msg->flag_flagged = info.flagged;
@@ -325,6 +306,36 @@ message_read(struct maildir_run *run, gint64 folder_id,
 				      "the name says S=%" G_GINT64_FORMAT
 				      " but the file has %" G_GINT64_FORMAT
 				      " bytes", info.size_hint, full);
+}
+
+/* Builds the record of one message file and hands it over. */
+static void
+message_read(struct maildir_run *run, gint64 folder_id,
+	     enum mt_folder_role role, const char *dir_rel, const char *name,
+	     gboolean in_tmp)
+{
+	char *rel = dir_rel[0] != '\0' ? g_build_filename(dir_rel, name, NULL)
+				       : g_strdup(name);
+	char *path = g_build_filename(run->root, rel, NULL);
+	char *locator = stores_name_display(rel);
+	struct mt_message *msg;
+	char *data;
+	size_t len;
+	gint64 full;
+
+	if (stores_file_read(path, run->max_size, &data, &len, &full) < 0) {
+		run_result(run, mt_sink_anomalyf(
+			run->sink, folder_id, MT_LEVEL_ERROR, "unreadable-file",
+			-1, locator, "'%s': cannot read: %s", locator,
+			g_strerror(errno)));
+		run_result(run, run->sink->skipped(run->sink->ctx, folder_id,
+						   TRUE));
+		run_damaged(run);
+		goto out;
+	}
+	msg = mt_message_new();
+	msg->locator = g_strdup(locator);
+	message_name_apply(run, msg, name, role, in_tmp, full);
 	if (full > (gint64)len) {
 		mt_message_add_defect(msg, "warning", "message-truncated",
 				      "the file is %" G_GINT64_FORMAT

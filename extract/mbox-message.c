@@ -238,45 +238,17 @@ cl_end_find(struct mbox_state *st, const char *data, size_t len)
 	return end;
 }
 
-void
-mbox_message_finish(struct mbox_state *st, gboolean at_eof)
+/* Reports each NUL run in data[0, len), the first at [start, end), and
+ * examines the bytes after each run up to the next one. */
+static void
+nul_runs_examine(struct mbox_state *st, const char *data, size_t len,
+		 size_t start, size_t end)
 {
 	struct mbox_msg *m = &st->cur;
-	const char *data;
-	size_t len, start, end, next_start, next_end, cl_end;
-	gboolean more;
+	size_t next_start, next_end;
+	gboolean more = TRUE;
 
-	/* The blank line before the next From_ line (or the end of the
-	 * file) belongs to the separator, not to the message. */
-	if (m->last_blank && !m->cl_closed && !m->in_header) {
-		m->length -= (gint64)m->last_line_len;
-		if ((gint64)m->data->len > m->length)
-			g_byte_array_set_size(m->data, (guint)m->length);
-	}
-	message_check(st, at_eof);
-	data = (const char *)m->data->data;
-	len = m->data->len;
-	cl_end = cl_end_find(st, data, len);
-	if (cl_end < len) {
-		char *reason = g_strdup_printf(
-			"after the Content-Length end of the message at "
-			"offset %" G_GINT64_FORMAT, m->offset);
-
-		message_emit(st, data, cl_end, -1);
-		mbox_fragment_examine(st, data + cl_end, len - cl_end,
-				      data_file_offset(m, cl_end), reason);
-		g_free(reason);
-		m->active = FALSE;
-		return;
-	}
-	if (!nul_run_find(data, len, 0, &start, &end)) {
-		message_emit(st, data, len, m->length);
-		m->active = FALSE;
-		return;
-	}
-
-	message_emit(st, data, start, -1);
-	while (st->rc >= 0) {
+	while (more && st->rc >= 0) {
 		gint64 run_offset = data_file_offset(m, start);
 		char *reason;
 
@@ -296,10 +268,46 @@ mbox_message_finish(struct mbox_state *st, gboolean at_eof)
 				      (more ? next_start : len) - end,
 				      data_file_offset(m, end), reason);
 		g_free(reason);
-		if (!more)
-			break;
 		start = next_start;
 		end = next_end;
+	}
+}
+
+void
+mbox_message_finish(struct mbox_state *st, gboolean at_eof)
+{
+	struct mbox_msg *m = &st->cur;
+	const char *data;
+	size_t len, start, end, cl_end;
+
+	/* The blank line before the next From_ line (or the end of the
+	 * file) belongs to the separator, not to the message. */
+	if (m->last_blank && !m->cl_closed && !m->in_header) {
+		m->length -= (gint64)m->last_line_len;
+		if ((gint64)m->data->len > m->length)
+			g_byte_array_set_size(m->data, (guint)m->length);
+	}
+	message_check(st, at_eof);
+	data = (const char *)m->data->data;
+	len = m->data->len;
+
+	/* The message ends at the first NUL run or where a header block
+	 * follows its Content-Length end, whichever comes first. */
+	cl_end = cl_end_find(st, data, len);
+	if (nul_run_find(data, cl_end, 0, &start, &end)) {
+		message_emit(st, data, start, -1);
+		nul_runs_examine(st, data, cl_end, start, end);
+	} else {
+		message_emit(st, data, cl_end, cl_end < len ? -1 : m->length);
+	}
+	if (cl_end < len && st->rc >= 0) {
+		char *reason = g_strdup_printf(
+			"after the Content-Length end of the message at "
+			"offset %" G_GINT64_FORMAT, m->offset);
+
+		mbox_fragment_examine(st, data + cl_end, len - cl_end,
+				      data_file_offset(m, cl_end), reason);
+		g_free(reason);
 	}
 	m->active = FALSE;
 }
