@@ -151,13 +151,13 @@ period_rates(GPtrArray *sent, gint64 (*period)(gint64), gboolean active_only,
 	g_array_sort(index, compare_gint64);
 	for (guint i = 0; i < index->len; i++) {
 		gint64 p = g_array_index(index, gint64, i);
-		double one = 1;
+		double first_message = 1;
 
 		messages++;
 		if (i > 0 && p == g_array_index(index, gint64, i - 1))
 			g_array_index(counts, double, counts->len - 1) += 1;
 		else
-			g_array_append_val(counts, one);
+			g_array_append_val(counts, first_message);
 	}
 	if (index->len && !active_only)
 		zeros = g_array_index(index, gint64, index->len - 1) -
