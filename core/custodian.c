@@ -330,24 +330,76 @@ custodian_classify(sqlite3 *db, gint64 evidence_id)
 	return 0;
 }
 
+/* Copies of one message share their content key.  A copy whose content
+ * differs in how the store kept it (a recovered PST item without its body,
+ * a PST copy next to an mbox copy) is linked through its Message-ID, but
+ * only when the sender matches and the sent times are at most
+ * LINK_WINDOW_SEC apart.  A Message-ID is chosen by the sender and can be
+ * reused or forged, so the same Message-ID on different content from
+ * different senders or times is kept apart and noted as an anomaly.
+ * The copy that stands for a group is an outbound one when there is one,
+ * then an allocated one, then the first stored. */
+#define LINK_WINDOW_SEC "300"
+
+static const char *const link_steps[] = {
+	"UPDATE message SET duplicate_of = NULL"
+	" WHERE duplicate_of IS NOT NULL",
+
+	"WITH ranked AS (SELECT id, first_value(id) OVER (PARTITION BY"
+	"  content_key ORDER BY direction = 'outbound' DESC,"
+	"  status = 'allocated' DESC, id) AS canon"
+	"  FROM message WHERE content_key IS NOT NULL)"
+	" UPDATE message SET duplicate_of = ranked.canon FROM ranked"
+	" WHERE ranked.id = message.id AND ranked.canon <> message.id",
+
+	/* Representatives left after the first pass, linked through a
+	 * Message-ID to an earlier-ranked representative of the same sender
+	 * and time. */
+	"WITH rep AS (SELECT id, lower(message_id) AS mid, from_addr,"
+	"  sent_utc, direction, status FROM message"
+	"  WHERE duplicate_of IS NULL AND message_id IS NOT NULL"
+	"  AND message_id <> ''),"
+	" pair AS (SELECT b.id AS id, (SELECT a.id FROM rep a"
+	"  WHERE a.mid = b.mid AND a.id <> b.id"
+	"  AND coalesce(a.from_addr, '') = coalesce(b.from_addr, '')"
+	"  AND (a.sent_utc IS NULL OR b.sent_utc IS NULL"
+	"   OR abs(a.sent_utc - b.sent_utc) <= " LINK_WINDOW_SEC ")"
+	"  AND ((coalesce(a.direction, '') = 'outbound') * 2 + (a.status = 'allocated')"
+	"   > (coalesce(b.direction, '') = 'outbound') * 2 + (b.status = 'allocated')"
+	"   OR ((coalesce(a.direction, '') = 'outbound') * 2 + (a.status = 'allocated')"
+	"   = (coalesce(b.direction, '') = 'outbound') * 2 + (b.status = 'allocated')"
+	"   AND a.id < b.id))"
+	"  ORDER BY (coalesce(a.direction, '') = 'outbound') DESC,"
+	"  (a.status = 'allocated') DESC, a.id LIMIT 1) AS canon FROM rep b)"
+	" UPDATE message SET duplicate_of = pair.canon FROM pair"
+	" WHERE pair.id = message.id AND pair.canon IS NOT NULL",
+
+	/* Chains from the second pass point at their final representative. */
+	"UPDATE message SET duplicate_of = (SELECT d.duplicate_of FROM"
+	" message d WHERE d.id = message.duplicate_of)"
+	" WHERE duplicate_of IN (SELECT id FROM message"
+	" WHERE duplicate_of IS NOT NULL)",
+
+	"DELETE FROM anomaly WHERE code = 'message-id-reused'",
+
+	"INSERT INTO anomaly (evidence_id, message_id, level, code, locator,"
+	" detail) SELECT m.evidence_id, m.id, 'note', 'message-id-reused',"
+	" m.locator, 'Message-ID <' || m.message_id || '> is also used by "
+	"message ' || (SELECT min(o.id) FROM message o WHERE lower(o.message_id)"
+	" = lower(m.message_id) AND o.id <> m.id AND o.duplicate_of IS NULL)"
+	" || ' with different content; the two are counted as separate "
+	"messages' FROM message m WHERE m.duplicate_of IS NULL"
+	" AND m.message_id IS NOT NULL AND m.message_id <> ''"
+	" AND EXISTS (SELECT 1 FROM message o WHERE lower(o.message_id) ="
+	" lower(m.message_id) AND o.id < m.id AND o.duplicate_of IS NULL)",
+};
+
 int
 custodian_link_duplicates(sqlite3 *db)
 {
-	/* The copy that stands for the group is an outbound one when there
-	 * is one, then an allocated one, then the first stored. */
-	return casedb_exec(db,
-		"UPDATE message SET duplicate_of = NULL"
-		" WHERE duplicate_of IS NOT NULL;"
-		"WITH keyed AS (SELECT id, direction, status,"
-		"  CASE WHEN message_id IS NOT NULL AND message_id <> ''"
-		"  THEN 'm:' || lower(message_id)"
-		"  WHEN content_key IS NOT NULL THEN 'c:' || content_key END"
-		"  AS k FROM message),"
-		" ranked AS (SELECT id, first_value(id) OVER (PARTITION BY k"
-		"  ORDER BY direction = 'outbound' DESC,"
-		"  status = 'allocated' DESC, id) AS canon"
-		"  FROM keyed WHERE k IS NOT NULL)"
-		"UPDATE message SET duplicate_of = ranked.canon FROM ranked"
-		" WHERE ranked.id = message.id AND ranked.canon <> message.id;",
-		"linking duplicate copies");
+	for (guint i = 0; i < G_N_ELEMENTS(link_steps); i++) {
+		if (casedb_exec(db, link_steps[i], "linking duplicate copies") < 0)
+			return -1;
+	}
+	return 0;
 }

@@ -141,6 +141,8 @@ CREATE TABLE IF NOT EXISTS message (
 );
 CREATE INDEX IF NOT EXISTS message_evidence ON message(evidence_id);
 CREATE INDEX IF NOT EXISTS message_msgid ON message(message_id);
+CREATE INDEX IF NOT EXISTS message_msgid_lower ON message(lower(message_id));
+CREATE INDEX IF NOT EXISTS message_content_key ON message(content_key);
 CREATE INDEX IF NOT EXISTS message_sent ON message(custodian_id, direction, sent_utc);
 
 -- kind: 'to', 'cc', 'bcc', 'reply-to', 'delivered-to', 'x-original-to'.

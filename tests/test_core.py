@@ -189,3 +189,51 @@ def test_info_lists_evidence():
     out = mtlib.run("info", db, expect=0).stdout
     assert "maildir" in out, out
     assert "sent" in out, out
+
+
+def write_mbox(path, messages):
+    """Write an mbox of (message-id, subject, date, body) tuples."""
+    with open(path, "w") as f:
+        for mid, subject, date, body in messages:
+            f.write("From alice@example.com Mon Jan  1 00:00:00 2024\n"
+                    "From: Alice <alice@example.com>\n"
+                    "To: drop@evil.example.net\n"
+                    "Subject: %s\nDate: %s\nMessage-ID: <%s>\n\n%s\n\n"
+                    % (subject, date, mid, body))
+
+
+def test_reused_message_id_counted_apart():
+    d = mtlib.tmpdir()
+    path = os.path.join(d, "same.mbox")
+    write_mbox(path, [
+        ("same@example.com", "part %d" % i,
+         "Mon, 1 Jan 2024 1%d:00:00 +0000" % i, "payload %d" % i)
+        for i in range(3)])
+    db = mtlib.ingest(path, "-c", "Alice <alice@example.com>",
+                      db=os.path.join(d, "case.db"))
+    eq(scalar(db, "SELECT count(*) FROM message WHERE duplicate_of IS NULL"),
+       3, "messages counted")
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
+              " 'message-id-reused'"), 2, "reuse anomalies")
+
+
+def test_copies_linked_by_content_or_id():
+    d = mtlib.tmpdir()
+    a = os.path.join(d, "sent.mbox")
+    b = os.path.join(d, "other.mbox")
+    date = "Mon, 1 Jan 2024 10:00:00 +0000"
+    write_mbox(a, [("m1@example.com", "report", date, "full body"),
+                   ("m2@example.com", "plan", date, "plan body")])
+    # m1 again with a body the store kept differently, m2 byte-identical
+    write_mbox(b, [("m1@example.com", "report", date, "truncated"),
+                   ("m2@example.com", "plan", date, "plan body")])
+    db = os.path.join(d, "case.db")
+    mtlib.ingest([a, b], "-c", "Alice <alice@example.com>", db=db)
+    rows = query(db, "SELECT m.message_id, m.duplicate_of = c.id"
+                 " FROM message m JOIN message c"
+                 " ON c.message_id = m.message_id AND c.evidence_id = 1"
+                 " WHERE m.evidence_id = 2 ORDER BY m.message_id")
+    eq(rows, [("m1@example.com", 1), ("m2@example.com", 1)],
+       "copies in the second store point at the first")
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
+              " 'message-id-reused'"), 0, "reuse anomalies")
