@@ -64,9 +64,11 @@ casedb_open(const char *path, gboolean create, char **error_r)
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
 	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-		*error_r = g_strdup_printf("cannot open case database '%s': %s",
-					   path, db != NULL ?
-					   sqlite3_errmsg(db) : "out of memory");
+		*error_r = g_strdup_printf("cannot open case database '%s': "
+					   "%s (%s)", path, db != NULL ?
+					   sqlite3_errmsg(db) : "out of memory",
+					   db != NULL ? g_strerror(
+					   sqlite3_system_errno(db)) : "");
 		sqlite3_close(db);
 		return NULL;
 	}

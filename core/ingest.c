@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,6 +141,29 @@ finish_evidence(sqlite3 *db, gint64 id, const char *sha_after,
 	return rc;
 }
 
+/* Records a path that was not read at all as an anomaly without evidence,
+ * so the report shows it, and prints it. */
+static void
+record_skipped_path(sqlite3 *db, const char *level, const char *code,
+		    const char *path, const char *detail)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"INSERT INTO anomaly (level, code, path, detail)"
+		" VALUES (?1, ?2, ?3, ?4)");
+
+	fprintf(stderr, "%s: '%s': %s\n", level, path, detail);
+	if (st == NULL)
+		return;
+	casedb_bind_text(st, 1, level);
+	casedb_bind_text(st, 2, code);
+	casedb_bind_text(st, 3, path);
+	casedb_bind_text(st, 4, detail);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		fprintf(stderr, "error: cannot record anomaly for '%s': %s\n",
+			path, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+}
+
 /* What a path holds, decided from content. */
 struct detected {
 	const struct mt_extractor *reader;  /* mailbox store, or NULL */
@@ -164,9 +188,93 @@ detect(const char *path, gboolean is_dir, struct detected *d)
 	return d->is_log;
 }
 
+/* Records path as another copy of evidence already in the case.  A copy
+ * handed in for a different custodian is worth a warning: the examiner
+ * may expect it under that person. */
+static int
+record_copy(sqlite3 *db, gint64 existing, const char *path,
+	    const struct detected *d, const char *sha256,
+	    gint64 custodian_id, const struct ingest_options *opts)
+{
+	sqlite3_stmt *st = casedb_prepare(db,
+		"INSERT INTO evidence_copy (evidence_id, path, custodian_id,"
+		" command_line, seen_utc) VALUES (?1, ?2, ?3, ?4, ?5)"
+		" RETURNING (SELECT coalesce(custodian_id, 0) FROM evidence"
+		" WHERE id = ?1)");
+	gint64 owner = 0;
+
+	if (st == NULL)
+		return MT_EXIT_FATAL;
+	sqlite3_bind_int64(st, 1, existing);
+	casedb_bind_text(st, 2, path);
+	if (custodian_id > 0)
+		sqlite3_bind_int64(st, 3, custodian_id);
+	casedb_bind_text(st, 4, opts->command_line);
+	sqlite3_bind_int64(st, 5, casedb_now());
+	if (sqlite3_step(st) == SQLITE_ROW)
+		owner = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+
+	if (custodian_id > 0 && owner != custodian_id)
+		fprintf(stderr, "warning: '%s' (%s, sha256 %s) is already in "
+			"the case as evidence %lld of another custodian; "
+			"recorded as a copy, not extracted again\n", path,
+			d->format, sha256, (long long)existing);
+	else
+		fprintf(stderr, "note: '%s' (%s, sha256 %s) is already in the "
+			"case as evidence %lld; recorded as a copy, not "
+			"extracted again\n", path, d->format, sha256,
+			(long long)existing);
+	return MT_EXIT_OK;
+}
+
 static int run_reader(sqlite3 *db, struct ingest_sink *sink,
 		      const struct detected *d, const char *path,
 		      gint64 evidence_id, const struct ingest_options *opts);
+
+static gint64
+count_for_evidence(sqlite3 *db, const char *sql, gint64 evidence_id)
+{
+	sqlite3_stmt *st = casedb_prepare(db, sql);
+	gint64 n = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, evidence_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+print_summary(sqlite3 *db, const char *path, gint64 evidence_id,
+	      const struct detected *d, const struct ingest_totals *totals)
+{
+	gint64 anomalies = count_for_evidence(db,
+		"SELECT count(*) FROM anomaly WHERE evidence_id = ?1",
+		evidence_id);
+
+	if (d->is_log) {
+		printf("ingested '%s' as evidence %lld: %s, %lld log events, "
+		       "%lld logged messages, %lld anomalies\n", path,
+		       (long long)evidence_id, d->format,
+		       (long long)count_for_evidence(db, "SELECT count(*)"
+			" FROM log_event WHERE evidence_id = ?1", evidence_id),
+		       (long long)count_for_evidence(db, "SELECT count(*)"
+			" FROM log_message WHERE evidence_id = ?1",
+			evidence_id),
+		       (long long)anomalies);
+		return;
+	}
+	printf("ingested '%s' as evidence %lld: %s, %lld messages "
+	       "(%lld not allocated: deleted, recovered or left in tmp), "
+	       "%lld attachments, %lld failed, %lld skipped non-mail items, "
+	       "%lld anomalies\n", path, (long long)evidence_id, d->format,
+	       (long long)totals->messages, (long long)totals->not_allocated,
+	       (long long)totals->attachments, (long long)totals->failed,
+	       (long long)totals->skipped, (long long)anomalies);
+}
 
 /* Ingests one detected store.  Returns an MT_EXIT_* status. */
 static int
@@ -186,12 +294,11 @@ ingest_store(sqlite3 *db, const char *path, const struct detected *d,
 		return MT_EXIT_DAMAGED;
 	}
 	existing = find_evidence(db, sha_before, d->format);
-	if (existing != 0) {
-		fprintf(stderr, "note: '%s' (%s, sha256 %s) is already in the "
-			"case as evidence %lld; not ingested again\n", path,
-			d->format, sha_before, (long long)existing);
-		return existing < 0 ? MT_EXIT_FATAL : MT_EXIT_OK;
-	}
+	if (existing < 0)
+		return MT_EXIT_FATAL;
+	if (existing > 0)
+		return record_copy(db, existing, path, d, sha_before,
+				   custodian_id, opts);
 
 	if (casedb_exec(db, "BEGIN IMMEDIATE", "begin transaction") < 0)
 		return MT_EXIT_FATAL;
@@ -230,7 +337,6 @@ ingest_store(sqlite3 *db, const char *path, const struct detected *d,
 			"after", sha_before, sha_after);
 
 		ingest_sink_anomaly(sink, "error", "evidence-changed", detail);
-		fprintf(stderr, "error: '%s': %s\n", path, detail);
 		g_free(detail);
 		status = MT_EXIT_DAMAGED;
 	}
@@ -253,13 +359,7 @@ ingest_store(sqlite3 *db, const char *path, const struct detected *d,
 	if (casedb_exec(db, "COMMIT", "commit") < 0)
 		goto fatal;
 
-	printf("ingested '%s' as evidence %lld: %s, %lld messages "
-	       "(%lld deleted or recovered), %lld attachments, %lld failed, "
-	       "%lld skipped non-mail items, %lld anomalies\n", path,
-	       (long long)evidence_id, d->format, (long long)totals.messages,
-	       (long long)totals.not_allocated, (long long)totals.attachments,
-	       (long long)totals.failed, (long long)totals.skipped,
-	       (long long)totals.anomalies);
+	print_summary(db, path, evidence_id, d, &totals);
 	return status;
 
 fatal:
@@ -333,28 +433,36 @@ ingest_path_with(sqlite3 *db, const char *path,
 	struct detected d;
 	struct stat sb;
 
+	char *detail;
+
 	if (lstat(path, &sb) < 0) {
-		fprintf(stderr, "error: cannot open '%s': %s\n", path,
-			g_strerror(errno));
+		detail = g_strdup_printf("cannot open: %s", g_strerror(errno));
+		record_skipped_path(db, "error", "path-unreadable", path,
+				    detail);
+		g_free(detail);
 		return MT_EXIT_DAMAGED;
 	}
 	if (S_ISLNK(sb.st_mode)) {
-		fprintf(stderr, "warning: '%s' is a symbolic link; not "
-			"followed\n", path);
+		record_skipped_path(db, "warning", "symbolic-link-not-followed",
+				    path, "symbolic link inside a walked "
+				    "folder; not followed (name it on the "
+				    "command line to read its target)");
 		return MT_EXIT_DAMAGED;
 	}
 	if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
-		fprintf(stderr, "error: '%s' is neither a file nor a folder\n",
-			path);
+		record_skipped_path(db, "warning", "not-a-file", path,
+				    "neither a regular file nor a folder "
+				    "(device, FIFO or socket); not read");
 		return MT_EXIT_DAMAGED;
 	}
 	if (detect(path, S_ISDIR(sb.st_mode), &d))
 		return ingest_store(db, path, &d, opts, custodian_id);
 	if (S_ISDIR(sb.st_mode))
 		return ingest_folder_entries(db, path, opts, custodian_id);
-	fprintf(stderr, "error: '%s' is not a mail store or log that "
-		"mailtrail reads (checked PST/OST, mbox, Maildir, EML and "
-		"mail server log signatures); not ingested\n", path);
+	record_skipped_path(db, "error", "not-a-mail-store", path,
+			    "not a mail store or log that mailtrail reads "
+			    "(checked PST/OST, mbox, Maildir, EML and mail "
+			    "server log signatures); not ingested");
 	return MT_EXIT_DAMAGED;
 }
 
@@ -374,9 +482,16 @@ ingest_path(sqlite3 *db, const char *path, const struct ingest_options *opts)
 			return MT_EXIT_USAGE;
 		}
 	}
-	abs = g_canonicalize_filename(path, NULL);
+	/* A path the examiner names is read even when it is a symbolic
+	 * link; links met while walking a folder are not followed. */
+	abs = realpath(path, NULL);
+	if (abs == NULL) {
+		fprintf(stderr, "error: evidence path '%s' not found: %s\n",
+			path, g_strerror(errno));
+		return errno == ENOENT ? MT_EXIT_USAGE : MT_EXIT_DAMAGED;
+	}
 	rc = ingest_path_with(db, abs, opts, custodian_id);
-	g_free(abs);
+	free(abs);
 	return rc;
 }
 

@@ -64,6 +64,17 @@ CREATE TABLE IF NOT EXISTS evidence (
     UNIQUE (sha256_before, format)
 );
 
+-- Another seized path whose content is already in the case as evidence
+-- (same SHA-256 and format): recorded, not extracted a second time.
+CREATE TABLE IF NOT EXISTS evidence_copy (
+    id           INTEGER PRIMARY KEY,
+    evidence_id  INTEGER NOT NULL REFERENCES evidence(id),
+    path         TEXT NOT NULL,
+    custodian_id INTEGER REFERENCES custodian(id),
+    command_line TEXT NOT NULL,
+    seen_utc     INTEGER NOT NULL
+);
+
 -- A folder inside a store.  role is one of: 'sent', 'inbox',
 -- 'deleted', 'drafts', 'outbox', 'junk', 'recoverable', 'tmp',
 -- 'recovered', 'orphan', 'other'.  declared_count is what the store
@@ -199,6 +210,8 @@ CREATE INDEX IF NOT EXISTS attachment_sha256 ON attachment(sha256);
 -- Everything that went wrong or looked odd.  level: 'error' (an item
 -- was skipped or partly lost), 'warning' (damaged but read),
 -- 'note'.  offset is a byte offset in the evidence file when known.
+-- evidence_id is NULL for a path met while walking a folder that was
+-- not read at all (a symbolic link, a file that is no mail store).
 CREATE TABLE IF NOT EXISTS anomaly (
     id          INTEGER PRIMARY KEY,
     evidence_id INTEGER REFERENCES evidence(id),

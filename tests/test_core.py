@@ -48,8 +48,9 @@ def test_missing_path_others_ingested():
     db = os.path.join(d, "case.db")
     eml = mtlib.shared("cases", "01-rfc2047-split-multibyte", "input.eml")
     proc = mtlib.run("ingest", db, os.path.join(d, "nope.pst"), eml,
-                     expect=2)
+                     expect=1)
     assert "nope.pst" in proc.stderr, proc.stderr
+    assert "not found" in proc.stderr, proc.stderr
     eq(scalar(db, "SELECT count(*) FROM message"), 1, "messages stored")
 
 
@@ -237,3 +238,49 @@ def test_copies_linked_by_content_or_id():
        "copies in the second store point at the first")
     eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
               " 'message-id-reused'"), 0, "reuse anomalies")
+
+
+def test_evidence_copy_recorded():
+    d = mtlib.tmpdir()
+    first = os.path.join(d, "a.eml")
+    second = os.path.join(d, "b.eml")
+    src = mtlib.shared("cases", "16-address-lists-groups-commas", "input.eml")
+    shutil.copy(src, first)
+    shutil.copy(src, second)
+    db = mtlib.ingest(first, "-c", "Jane <jane.doe@example.com>",
+                      db=os.path.join(d, "case.db"))
+    proc = mtlib.run("ingest", db, second, "-c", "Bob <bob@example.org>",
+                     expect=0)
+    assert "another custodian" in proc.stderr, proc.stderr
+    eq(query(db, "SELECT evidence_id, path FROM evidence_copy"),
+       [(1, second)], "copy recorded")
+    eq(scalar(db, "SELECT count(*) FROM message"), 1, "messages")
+
+
+def test_skipped_paths_recorded():
+    d = mtlib.tmpdir()
+    top = os.path.join(d, "seized")
+    os.makedirs(top)
+    shutil.copytree(mtlib.shared("cases", "08-maildir-flags-separators",
+                                 "maildir"), os.path.join(top, "md"))
+    with open(os.path.join(top, "notes.bin"), "wb") as f:
+        f.write(bytes(range(256)))
+    os.symlink(top, os.path.join(top, "loop"))
+    db = os.path.join(d, "case.db")
+    mtlib.run("ingest", db, top, expect=2)
+    rows = query(db, "SELECT code, path FROM anomaly"
+                 " WHERE evidence_id IS NULL ORDER BY code")
+    eq(rows, [("not-a-mail-store", os.path.join(top, "notes.bin")),
+              ("symbolic-link-not-followed", os.path.join(top, "loop"))],
+       "skipped paths")
+
+
+def test_named_symlink_is_read():
+    d = mtlib.tmpdir()
+    target = os.path.join(d, "real.eml")
+    shutil.copy(mtlib.shared("cases", "01-rfc2047-split-multibyte",
+                             "input.eml"), target)
+    link = os.path.join(d, "link.eml")
+    os.symlink(target, link)
+    db = mtlib.ingest(link, db=os.path.join(d, "case.db"))
+    eq(scalar(db, "SELECT path FROM evidence"), target, "evidence path")
