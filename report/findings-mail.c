@@ -110,12 +110,17 @@ inbound_subjects(struct fd_context *ctx, struct fd_custodian *c)
 {
 	GHashTable *map = g_hash_table_new_full(g_str_hash, g_str_equal,
 						g_free, times_free);
+	/* Arrival is the PST delivery time, else the newest Received hop,
+	 * else the sender's Date, which can be minutes early. */
 	sqlite3_stmt *st = fd_prepare(ctx->db,
-		"SELECT subject, COALESCE(delivery_utc, sent_utc) FROM message"
-		" WHERE custodian_id = ? AND direction = 'inbound'"
-		" AND duplicate_of IS NULL AND subject IS NOT NULL"
-		" AND COALESCE(delivery_utc, sent_utc) IS NOT NULL"
-		" ORDER BY id");
+		"SELECT subject, arrived FROM (SELECT m.id, m.subject,"
+		" COALESCE(m.delivery_utc, (SELECT MAX(t.utc)"
+		"  FROM message_time t WHERE t.message_id = m.id"
+		"  AND t.source = 'received-last'),"
+		"  m.sent_utc) AS arrived FROM message m"
+		" WHERE m.custodian_id = ? AND m.direction = 'inbound'"
+		" AND m.duplicate_of IS NULL AND m.subject IS NOT NULL)"
+		" WHERE arrived IS NOT NULL ORDER BY id");
 
 	if (!st) {
 		g_hash_table_destroy(map);

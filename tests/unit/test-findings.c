@@ -516,11 +516,14 @@ detector_case(void)
 		       "application/zip", NULL, 900, "zip");
 	recipient_add(db, 503, "to", "pat@examp1e.com");
 	recipient_add(db, 504, "to", "patdoe1990@gmail.com");
-	/* An inbound report and its forward 30 seconds later. */
+	/* An inbound report dated 10 minutes before it arrived, and its
+	 * forward 30 seconds after arrival. */
 	message_add(db, &(struct msg){ .id = 600, .custodian = 1,
-		.direction = "inbound", .utc = MONDAY + 30 * 24 * H,
+		.direction = "inbound", .utc = MONDAY + 30 * 24 * H - 600,
 		.size = 900, .from = "reports@example.com",
 		.subject = "Weekly numbers" });
+	exec(db, "INSERT INTO message_time (message_id, source, utc) VALUES"
+	     " (600, 'received-last', 1709510400 + 30 * 86400)");
 	message_add(db, &(struct msg){ .id = 601, .custodian = 1,
 		.direction = "outbound", .utc = MONDAY + 30 * 24 * H + 30,
 		.size = 1200, .from = "pat.doe@example.com",
