@@ -39,15 +39,18 @@ pst_error_take(libpff_error_t **error)
 	return g_strdup(buffer);
 }
 
-/* Returns the first "offset: N" in a libpff backtrace, which lists the
- * innermost failure first, or -1 when it names none. */
+/* Returns the file offset of the innermost failure in a libpff backtrace
+ * (the first "at offset: N"; libpff lists the innermost failure first),
+ * or -1 when it names none.  Other "offset:" values in libpff messages
+ * are offsets inside a table or block, not in the file. */
 gint64
 pst_error_offset(const char *backtrace)
 {
+	static const char marker[] = "at offset: ";
 	const char *p = backtrace;
 
-	while (p != NULL && (p = strstr(p, "offset: ")) != NULL) {
-		p += strlen("offset: ");
+	while (p != NULL && (p = strstr(p, marker)) != NULL) {
+		p += strlen(marker);
 		if (g_ascii_isdigit(*p))
 			return g_ascii_strtoll(p, NULL, 10);
 	}

@@ -607,8 +607,9 @@ pst_open(struct pst_walk *walk)
 	detail = pst_error_take(&error);
 	pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-open-failed",
 		    pst_error_offset(detail), NULL,
-		    "'%s': libpff cannot open the store: %s", walk->path,
-		    detail);
+		    "'%s': libpff cannot open the store; readpst (pst-utils) "
+		    "needs fewer of its structures and may still read it: %s",
+		    walk->path, detail);
 	g_free(detail);
 	libpff_file_free(&walk->file, NULL);
 	return -1;
