@@ -18,6 +18,13 @@
 #include "report/report.h"
 #include "report/report-private.h"
 
+char *
+report_db_error(sqlite3 *db)
+{
+	return g_strdup_printf("reading the case database failed: %s",
+			       sqlite3_errmsg(db));
+}
+
 sqlite3 *
 report_db_open_readonly(const char *path, char **error_r)
 {
@@ -27,7 +34,8 @@ report_db_open_readonly(const char *path, char **error_r)
 	    SQLITE_OK) {
 		*error_r = g_strdup_printf("cannot open case database '%s': %s",
 					   path, db != NULL ?
-					   sqlite3_errmsg(db) : "out of memory");
+					   sqlite3_errmsg(db) :
+					   "out of memory");
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -188,9 +196,9 @@ timeline_parse(int argc, char **argv, struct timeline_args *a)
 	}
 	a->db_path = argv[optind];
 	if (timeline_writer_find(a->format) == NULL) {
-		fprintf(stderr, "error: timeline: unknown format '%s'; use csv, "
-			"jsonl, timesketch-csv, timesketch-jsonl, bodyfile or "
-			"case-uco\n", a->format);
+		fprintf(stderr, "error: timeline: unknown format '%s'; use "
+			"csv, jsonl, timesketch-csv, timesketch-jsonl, "
+			"bodyfile or case-uco\n", a->format);
 		return MT_EXIT_USAGE;
 	}
 	return -1;
@@ -237,7 +245,8 @@ report_cmd_timeline(int argc, char **argv)
 	if (tl == NULL)
 		goto fail;
 	if (a.output != NULL) {
-		out = timeline_output_open(a.output, a.db_path, a.force, &error);
+		out = timeline_output_open(a.output, a.db_path, a.force,
+					   &error);
 		if (out == NULL)
 			goto fail;
 	}
@@ -285,8 +294,8 @@ report_usage(FILE *out)
 	      "                            departure date (repeatable)\n"
 	      "  --html-max-rows N         rows per timeline table in\n"
 	      "                            report.html (default 20000, 0 for\n"
-	      "                            all); the CSV files have every row\n",
-	      out);
+	      "                            all); the CSV files have every\n"
+	      "                            row\n", out);
 }
 
 struct report_args {

@@ -230,7 +230,8 @@ report_export_jsonl(FILE *out, const struct report_timeline *tl,
 		JsonBuilder *b = json_builder_new();
 
 		json_builder_begin_object(b);
-		json_owned_member(b, "sent_utc", report_format_utc(row->sent_utc));
+		json_owned_member(b, "sent_utc",
+				  report_format_utc(row->sent_utc));
 		json_owned_member(b, "sent_local", row_local_time(row));
 		json_string_member(b, "sent_source", row->sent_source);
 		report_json_add_facts(b, row);

@@ -25,7 +25,8 @@ csv_query_value(FILE *out, sqlite3_stmt *st, int col)
 		fputs(buf, out);
 		break;
 	default:
-		report_csv_cell(out, (const char *)sqlite3_column_text(st, col));
+		report_csv_cell(out,
+				(const char *)sqlite3_column_text(st, col));
 		break;
 	}
 }
@@ -37,8 +38,7 @@ report_csv_query(FILE *out, sqlite3 *db, const char *sql, char **error_r)
 	int ncol, col, rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		*error_r = g_strdup_printf("reading the case database failed: %s",
-					   sqlite3_errmsg(db));
+		*error_r = report_db_error(db);
 		return -1;
 	}
 	ncol = sqlite3_column_count(st);
@@ -58,8 +58,7 @@ report_csv_query(FILE *out, sqlite3 *db, const char *sql, char **error_r)
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		*error_r = g_strdup_printf("reading the case database failed: %s",
-					   sqlite3_errmsg(db));
+		*error_r = report_db_error(db);
 		return -1;
 	}
 	return report_stream_check(out, "a CSV table", error_r);
@@ -103,7 +102,8 @@ report_tables_statistics(FILE *out, sqlite3 *db, char **error_r)
 		"  b.baseline_median, b.baseline_mad, b.is_spike"
 		"  FROM stat_bucket b"
 		"  LEFT JOIN custodian c ON c.id = b.custodian_id)"
-		" ORDER BY cid IS NOT NULL, cid, part, metric, bucket", error_r);
+		" ORDER BY cid IS NOT NULL, cid, part, metric, bucket",
+		error_r);
 }
 
 int
@@ -138,7 +138,8 @@ report_tables_evidence(FILE *out, sqlite3 *db, char **error_r)
 		"  AS messages,"
 		" (SELECT count(*) FROM anomaly a WHERE a.evidence_id = e.id)"
 		"  AS anomalies"
-		" FROM evidence e LEFT JOIN custodian c ON c.id = e.custodian_id"
+		" FROM evidence e"
+		" LEFT JOIN custodian c ON c.id = e.custodian_id"
 		" ORDER BY e.id", error_r);
 }
 

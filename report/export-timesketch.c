@@ -64,8 +64,9 @@ ts_message(const struct report_row *row, const char *desc)
 	g_string_append_printf(s, ": %s",
 			       row->subject != NULL ? row->subject : "");
 	if (row->attachments->len > 0)
-		g_string_append_printf(s, " [%u attachment(s), %" G_GINT64_FORMAT
-				       " bytes]", row->attachments->len,
+		g_string_append_printf(s, " [%u attachment(s), %"
+				       G_GINT64_FORMAT " bytes]",
+				       row->attachments->len,
 				       report_row_attachment_bytes(row));
 	if (report_status_is_deleted(row->status))
 		g_string_append_printf(s, " (%s)", row->status);
@@ -84,7 +85,8 @@ ts_event_compare(gconstpointer a, gconstpointer b)
 	return strcmp(x->desc, y->desc);
 }
 
-/* Builds the event list in time order: sent time, then delivery time where known.
+/* Builds the event list in time order: the sent time, and the delivery
+ * time where known.
  * *untimed_r receives the number of messages with neither. */
 static GArray *
 ts_events_collect(const struct report_timeline *tl, guint *untimed_r)

@@ -54,9 +54,9 @@ folder_check_target(const struct folder *dir, const char *name,
 	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISREG(st.st_mode)) {
-		*error_r = g_strdup_printf("'%s/%s' exists and is not a regular "
-					   "file; remove it or choose another "
-					   "folder", dir->path, name);
+		*error_r = g_strdup_printf("'%s/%s' exists and is not a "
+					   "regular file; remove it or choose "
+					   "another folder", dir->path, name);
 		return -1;
 	}
 	fd = openat(dir->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -193,7 +193,8 @@ folder_timeline_name(const char *custodian, gint64 id, GHashTable *used)
 	name = g_strconcat(s->str, ".csv", NULL);
 	if (g_hash_table_contains(used, name)) {
 		g_free(name);
-		name = g_strdup_printf("%s-%" G_GINT64_FORMAT ".csv", s->str, id);
+		name = g_strdup_printf("%s-%" G_GINT64_FORMAT ".csv", s->str,
+				       id);
 	}
 	g_hash_table_add(used, g_strdup(name));
 	g_string_free(s, TRUE);
@@ -267,8 +268,8 @@ folder_open(struct folder *dir, const char *path, char **error_r)
 {
 	dir->path = path;
 	if (g_mkdir_with_parents(path, 0755) != 0) {
-		*error_r = g_strdup_printf("cannot create report folder '%s': %s",
-					   path, g_strerror(errno));
+		*error_r = g_strdup_printf("cannot create report folder "
+					   "'%s': %s", path, g_strerror(errno));
 		return -1;
 	}
 	dir->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -321,8 +322,9 @@ folder_check_all(const struct folder *dir, GPtrArray *custodian_files,
 		g_free(sig);
 	}
 	if (rc < 0 && *error_r == NULL)
-		*error_r = g_strdup_printf("cannot inspect the files in '%s': %s",
-					   dir->path, g_strerror(errno));
+		*error_r = g_strdup_printf("cannot inspect the files in "
+					   "'%s': %s", dir->path,
+					   g_strerror(errno));
 	g_free(timeline_sig);
 	return rc;
 }

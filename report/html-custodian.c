@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
  * html-custodian.c - one section per custodian in the HTML report:
- * facts, statistics, charts, recipients, findings and the timeline.  Custodians come
- * in the order findings_run() stored as stat_custodian metric 'rank'
- * (access list first, then by highest finding score).  Custodians
- * without a rank follow, by access list, highest score and name.
+ * facts, statistics, charts, recipients, findings and the timeline.
+ * Custodians come in the order findings_run() stored as stat_custodian
+ * metric 'rank' (access list first, then by highest finding score).
+ * Custodians without a rank follow, by access list, highest score and
+ * name.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,8 @@ html_custodian_facts(FILE *out, sqlite3 *db, gint64 id)
 		" CASE " STAT("on_access_list") " WHEN 1 THEN 'yes'"
 		"  WHEN 0 THEN 'no' END AS on_access_list,"
 		" " STAT("rank") " AS rank,"
-		" (SELECT max(score) FROM finding f WHERE f.custodian_id = c.id)"
-		"  AS max_finding_score"
+		" (SELECT max(score) FROM finding f"
+		"  WHERE f.custodian_id = c.id) AS max_finding_score"
 		" FROM custodian c WHERE c.id = ?", id, "");
 }
 
@@ -238,7 +239,8 @@ html_custodian_findings(FILE *out, sqlite3 *db, gint64 id,
 			       " " ISO("window_start_utc") ","
 			       " " ISO("window_end_utc") ", explanation,"
 			       " explained_by, subject_value FROM finding"
-			       " WHERE custodian_id = ? ORDER BY score DESC, id",
+			       " WHERE custodian_id = ?"
+			       " ORDER BY score DESC, id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_int64(st, 1, id);
@@ -247,9 +249,9 @@ html_custodian_findings(FILE *out, sqlite3 *db, gint64 id,
 		int col;
 
 		if (n++ == 0)
-			fputs("<table class=\"findings\">\n<thead><tr><th>id</th>"
-			      "<th>score</th><th>severity</th><th>kind</th>"
-			      "<th>title</th><th>window start</th>"
+			fputs("<table class=\"findings\">\n<thead><tr>"
+			      "<th>id</th><th>score</th><th>severity</th>"
+			      "<th>kind</th><th>title</th><th>window start</th>"
 			      "<th>window end</th><th>explanation</th>"
 			      "<th>explained by</th><th>concerning</th>"
 			      "<th>messages</th></tr></thead>\n<tbody>\n", out);

@@ -42,7 +42,8 @@ html_evidence(FILE *out, sqlite3 *db)
 		" " ISO("e.ingest_end_utc") " AS ingest_end,"
 		" (SELECT count(*) FROM message m WHERE m.evidence_id = e.id)"
 		"  AS messages"
-		" FROM evidence e LEFT JOIN custodian c ON c.id = e.custodian_id"
+		" FROM evidence e"
+		" LEFT JOIN custodian c ON c.id = e.custodian_id"
 		" ORDER BY e.id", 0,
 		"No evidence has been ingested into this case.");
 }

@@ -124,8 +124,9 @@ html_timeline_shown(const struct report_timeline *tl, guint max_rows)
 
 	for (i = 0; i < tl->rows->len; i++) {
 		struct report_row *row = tl->rows->pdata[i];
-		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(per_custodian,
-							       &row->custodian_id));
+		gpointer seen = g_hash_table_lookup(per_custodian,
+						    &row->custodian_id);
+		guint n = GPOINTER_TO_UINT(seen);
 
 		if (max_rows > 0 && n >= max_rows)
 			continue;
@@ -142,9 +143,9 @@ static void
 html_limit_note(FILE *out, guint shown, guint total, const char *file)
 {
 	if (shown < total)
-		fprintf(out, "<p class=\"error\">This table shows the first %u "
-			"of %u rows (--html-max-rows); %s lists them all.</p>\n",
-			shown, total, file);
+		fprintf(out, "<p class=\"error\">This table shows the first "
+			"%u of %u rows (--html-max-rows); %s lists them "
+			"all.</p>\n", shown, total, file);
 }
 
 static void

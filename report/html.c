@@ -200,12 +200,15 @@ html_nav(FILE *out, sqlite3 *db)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			gint64 id = sqlite3_column_int64(st, 0);
 
-			fprintf(out, "<li><a href=\"#custodian-%" G_GINT64_FORMAT
-				"\">Custodian ", id);
-			html_text(out, (const char *)sqlite3_column_text(st, 1));
+			const char *name;
+
+			name = (const char *)sqlite3_column_text(st, 1);
+			fprintf(out, "<li><a href=\"#custodian-%"
+				G_GINT64_FORMAT "\">Custodian ", id);
+			html_text(out, name);
 			fprintf(out, "</a> (<a href=\"#deleted-outbound-%"
-				G_GINT64_FORMAT "\">deleted outbound</a>)</li>\n",
-				id);
+				G_GINT64_FORMAT "\">deleted outbound</a>)"
+				"</li>\n", id);
 		}
 		sqlite3_finalize(st);
 	}

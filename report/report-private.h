@@ -142,6 +142,9 @@ extern const char *const report_timeline_columns[];
  * per-custodian files. */
 void report_export_csv_row(FILE *out, const struct report_row *row);
 
+/* Returns "reading the case database failed: <SQLite message>". */
+char *report_db_error(sqlite3 *db);
+
 /* Opens the case database read-only and checks it has the schema.
  * Returns NULL with *error_r set on failure. */
 sqlite3 *report_db_open_readonly(const char *path, char **error_r);

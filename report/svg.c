@@ -20,7 +20,8 @@ svg_begin(FILE *out, const char *cls, int width, int height,
 {
 	fprintf(out, "<svg class=\"%s\" "
 		"width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">"
-		"<title>%s</title>\n", cls, width, height, width, height, title);
+		"<title>%s</title>\n", cls, width, height, width, height,
+		title);
 }
 
 /* Fills from white (0) to dark red (1). */
@@ -64,9 +65,9 @@ svg_heatmap(FILE *out, const int counts[7][24])
 				top + d * ch, cw, ch, color,
 				weekday_names[d], h, counts[d][h]);
 			if (counts[d][h] > 0)
-				fprintf(out, "<text x=\"%d\" y=\"%d\">%d</text>",
-					left + h * cw + 3, top + d * ch + 13,
-					counts[d][h]);
+				fprintf(out, "<text x=\"%d\" y=\"%d\">%d"
+					"</text>", left + h * cw + 3,
+					top + d * ch + 13, counts[d][h]);
 		}
 		fputc('\n', out);
 	}
@@ -127,7 +128,8 @@ svg_daily(FILE *out, const struct svg_day *days, guint n)
 		fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
 			"width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
 			"<title>%s: %d message(s)%s</title></rect>",
-			d->spike ? "bar spike" : "bar", left + i * bw + bw * 0.1,
+			d->spike ? "bar spike" : "bar",
+			left + i * bw + bw * 0.1,
 			y0 - h, bw * 0.8, h, d->spike ? "#c00" : "#357",
 			d->day, d->messages, d->spike ? ", spike" : "");
 		if (d->spike)
@@ -181,7 +183,8 @@ svg_paired_bars(FILE *out, const char *const *labels, const int *sent,
 			"%d replies</title></rect>", left, y + 10,
 			(double)replies[i] * plot_w / max, label, replies[i]);
 		fprintf(out, "<text x=\"%.1f\" y=\"%d\">%d / %d</text>\n",
-			left + (double)MAX(sent[i], replies[i]) * plot_w / max + 4,
+			left + (double)MAX(sent[i], replies[i]) * plot_w / max
+			+ 4,
 			y + 13, sent[i], replies[i]);
 		g_free(label);
 	}
@@ -206,7 +209,8 @@ svg_histogram(FILE *out, const char *const *labels, const int *counts,
 
 		fprintf(out, "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" "
 			"width=\"%d\" height=\"%.1f\" fill=\"#357\"><title>%s: "
-			"%d attachment(s)</title></rect>", left + (int)i * bw + 4,
+			"%d attachment(s)</title></rect>",
+			left + (int)i * bw + 4,
 			top + plot_h - h, bw - 8, h, label, counts[i]);
 		fprintf(out, "<text x=\"%d\" y=\"%d\">%s</text>"
 			"<text x=\"%d\" y=\"%.1f\">%d</text>\n",

@@ -230,8 +230,7 @@ timeline_prepare(sqlite3 *db, const char *sql, const struct report_filter *f,
 	sqlite3_stmt *st = NULL;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		*error_r = g_strdup_printf("reading the case database failed: %s",
-					   sqlite3_errmsg(db));
+		*error_r = report_db_error(db);
 		return NULL;
 	}
 	if (f->custodian != NULL)
@@ -263,8 +262,7 @@ timeline_load_children(sqlite3 *db, const char *sql,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		*error_r = g_strdup_printf("reading the case database failed: %s",
-					   sqlite3_errmsg(db));
+		*error_r = report_db_error(db);
 		return -1;
 	}
 	return 0;
@@ -291,8 +289,7 @@ report_timeline_load(sqlite3 *db, const struct report_filter *f,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		*error_r = g_strdup_printf("reading the case database failed: %s",
-					   sqlite3_errmsg(db));
+		*error_r = report_db_error(db);
 		goto fail;
 	}
 	if (timeline_load_children(db, recipient_sql, f, by_id,
