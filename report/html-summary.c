@@ -51,7 +51,9 @@ html_evidence(FILE *out, sqlite3 *db)
 static void
 html_runs(FILE *out, sqlite3 *db)
 {
-	fputs("<h3>Commands run against this case</h3>\n", out);
+	fputs("<h3>Commands run against this case</h3>\n<p>The report "
+	      "run that wrote this file shows no end time or exit status: "
+	      "they are recorded after the report is complete.</p>\n", out);
 	html_query_table(out, db,
 		"SELECT id, " ISO("start_utc") " AS start_utc,"
 		" " ISO("end_utc") " AS end_utc, tool_version, command_line,"
