@@ -11,6 +11,12 @@
 
 #include "report/report-private.h"
 
+/* Timesketch filters on data_type, and reads 'tag' as a list of labels
+ * (one label per CSV cell, a JSON array in JSON Lines).  An empty CSV
+ * cell gives no tag, because its importer drops empty values. */
+#define TS_DATA_TYPE "mailtrail:email:outbound"
+#define TS_TAG_DELETED "deleted-outbound"
+
 /* One event: a time that matters for a message. */
 struct ts_event {
 	const struct report_row *row;
@@ -19,8 +25,8 @@ struct ts_event {
 };
 
 static const char *const ts_columns[] = {
-	"message", "datetime", "timestamp", "timestamp_desc",
-	"message_db_id", "custodian", "from", "to", "cc", "bcc",
+	"message", "datetime", "timestamp", "timestamp_desc", "data_type",
+	"tag", "message_db_id", "custodian", "from", "to", "cc", "bcc",
 	"external_recipients", "subject", "size", "attachment_count",
 	"attachment_names", "attachment_bytes", "attachment_sha256",
 	"evidence_file", "evidence_sha256", "locator", "message_sha256",
@@ -151,6 +157,9 @@ ts_csv_event(FILE *out, const struct ts_event *ev)
 	report_csv_int(out, ev->utc * 1000000);
 	report_csv_sep(out);
 	ts_csv_text(out, g_strdup(ev->desc));
+	ts_csv_text(out, g_strdup(TS_DATA_TYPE));
+	ts_csv_text(out, g_strdup(report_status_is_deleted(row->status) ?
+				  TS_TAG_DELETED : NULL));
 	report_csv_int(out, row->id);
 	report_csv_sep(out);
 	ts_csv_text(out, g_strdup(row->custodian));
@@ -241,6 +250,14 @@ ts_json_event(FILE *out, const struct ts_event *ev)
 	json_builder_add_int_value(b, ev->utc * 1000000);
 	json_builder_set_member_name(b, "timestamp_desc");
 	json_builder_add_string_value(b, ev->desc);
+	json_builder_set_member_name(b, "data_type");
+	json_builder_add_string_value(b, TS_DATA_TYPE);
+	if (report_status_is_deleted(ev->row->status)) {
+		json_builder_set_member_name(b, "tag");
+		json_builder_begin_array(b);
+		json_builder_add_string_value(b, TS_TAG_DELETED);
+		json_builder_end_array(b);
+	}
 	report_json_add_facts(b, ev->row);
 	ts_json_attachment_hashes(b, ev->row);
 	json_builder_end_object(b);

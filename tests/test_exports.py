@@ -147,6 +147,10 @@ def test_timesketch_jsonl_required_fields():
     eq(events[1]["timestamp"], reportcase.ts(MESSAGES[1]["sent"]) * 10**6,
        "timestamp in microseconds")
     eq(events[1]["evidence_file"], "/cases/alice.mbox", "evidence file")
+    eq([e.get("tag") for e in events],
+       [["deleted-outbound"], None, None, ["deleted-outbound"]], "tags")
+    eq({e["data_type"] for e in events}, {"mailtrail:email:outbound"},
+       "data type")
     assert not any(k.startswith("_") for e in events for k in e), \
         "Timesketch drops fields starting with '_'"
 
@@ -159,6 +163,8 @@ def test_timesketch_csv_required_fields():
     for i, row in enumerate(rows):
         _check_timesketch_event(row, "row %d" % (i + 1))
     eq(rows[0]["subject"], MESSAGES[2]["subject"], "subject")
+    eq([r["tag"] for r in rows],
+       ["deleted-outbound", "", "", "deleted-outbound"], "tags")
     eq(rows[3]["subject"], "'" + MESSAGES[5]["subject"], "neutralised")
     assert "1 outbound message(s) have no sent or delivery time" in \
         proc.stderr, proc.stderr
