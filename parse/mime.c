@@ -2,7 +2,8 @@
  *
  * mime.c - the MIME tree of a parsed message: body text and attachments.
  * The first inline text/plain part of the top message is the body; text
- * from the first text/html part stands in when there is none.  Every leaf
+ * from the first text/html part stands in when there is none or when it
+ * is blank.  Every leaf
  * with a file name, an 'attachment' disposition or a non-text type is an
  * attachment, every message/rfc822 part too (its own attachments are
  * listed beneath it).  Base64 is decoded here, not by GMime, so that a
@@ -560,6 +561,15 @@ mime_walk_object(struct mime_walk *w, GMimeObject *object, int parent,
 	}
 }
 
+static gboolean
+mime_text_blank(const char *text)
+{
+	for (const char *p = text; p != NULL && *p != '\0'; p++)
+		if (!g_ascii_isspace(*p))
+			return FALSE;
+	return TRUE;
+}
+
 void
 parse_mime_walk(GMimeMessage *message, const char *data, size_t len,
 		struct mt_message *msg)
@@ -569,7 +579,10 @@ parse_mime_walk(GMimeMessage *message, const char *data, size_t len,
 
 	if (body != NULL)
 		mime_walk_object(&w, body, -1, 0, 0, TRUE);
-	if (!w.have_text && w.html_text != NULL && msg->body_text == NULL) {
+	/* A blank text/plain beside real HTML (some webmail sends one)
+	 * gives way to the text of the HTML. */
+	if (w.html_text != NULL && mime_text_blank(msg->body_text)) {
+		g_free(msg->body_text);
 		msg->body_text = parse_html_to_text(w.html_text,
 						    strlen(w.html_text));
 		msg->body_text_size = (gint64)strlen(msg->body_text);

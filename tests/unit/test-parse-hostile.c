@@ -437,6 +437,24 @@ test_defects_summarised(void)
 	g_string_free(raw, TRUE);
 }
 
+static void
+test_blank_plain_beside_html(void)
+{
+	static const char raw[] =
+		"From: a@example.com\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/alternative; boundary=q\n\n"
+		"--q\nContent-Type: text/plain\n\n \n"
+		"--q\nContent-Type: text/html\n\n"
+		"<p>Real &amp; visible</p><script>hidden()</script>\n"
+		"--q--\n";
+	struct mt_message *msg = parse_text(raw, sizeof(raw) - 1, NULL);
+
+	check_str(msg->body_text, "\nReal & visible\n",
+		  "blank text part gives way to html");
+	check_true(msg->body_html_size > 0, "html size counted");
+	mt_message_free(&msg);
+}
+
 /* An attached message in base64 (RFC 2046 forbids it, mailers do it)
  * and a .eml sent as application/octet-stream. */
 static void
@@ -499,6 +517,7 @@ main(void)
 	test_address_salvage();
 	test_tnef_body_and_truncation();
 	test_defects_summarised();
+	test_blank_plain_beside_html();
 	parse_shutdown();
 	return test_failures > 0 ? 1 : 0;
 }
