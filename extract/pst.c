@@ -21,6 +21,9 @@
 #define PST_HEADER_PROBE_LEN 12
 #define PST_ANSI_HEADER_LEN 512
 #define PST_UNICODE_HEADER_LEN 564
+/* The low five bits of a node id give its type (MS-PST 2.2.2.1). */
+#define PST_NID_TYPE_MASK 0x1f
+#define PST_NID_TYPE_SEARCH_FOLDER 0x03
 /* ROOT.ibFileEof: 32-bit at 0xa8 (ANSI), 64-bit at 0xb8 (Unicode). */
 #define PST_ANSI_EOF_OFFSET 0xa8
 #define PST_UNICODE_EOF_OFFSET 0xb8
@@ -356,8 +359,11 @@ pst_folder_role(struct pst_walk *walk, uint32_t nid, const char *name,
 	return role;
 }
 
+/* Returns PR_CONTENT_COUNT, else the number of sub-messages libpff
+ * lists, else -1.  A search folder (NID type 0x03, MS-PST 2.2.2.1)
+ * counts items filed elsewhere, so it declares nothing. */
 static gint64
-pst_folder_declared(libpff_item_t *folder)
+pst_folder_declared(libpff_item_t *folder, uint32_t nid)
 {
 	libpff_record_set_t *set = NULL;
 	libpff_error_t *error = NULL;
@@ -366,6 +372,8 @@ pst_folder_declared(libpff_item_t *folder)
 	int messages = 0;
 	gint64 declared = -1;
 
+	if ((nid & PST_NID_TYPE_MASK) == PST_NID_TYPE_SEARCH_FOLDER)
+		return -1;
 	if (pst_set_get(folder, 0, &set, &detail) == 1 &&
 	    pst_set_u32(set, PST_PR_CONTENT_COUNT, &count, &detail) == 1)
 		declared = count;
@@ -577,7 +585,7 @@ pst_folder_walk(struct pst_walk *walk, libpff_item_t *folder,
 		  role == MT_FOLDER_RECOVERABLE;
 
 	if (walk->sink->folder(walk->sink->ctx, parent_id, path, role,
-			       pst_folder_declared(folder), locator,
+			       pst_folder_declared(folder, nid), locator,
 			       &place.folder_id) != 0) {
 		walk->sink_failed = TRUE;
 	} else {

@@ -107,6 +107,12 @@ def check_against_pffexport(name):
         want = expected.get(folder, {"Message": 0, "Meeting": 0})
         eq(count, want["Message"] + want["Meeting"],
            "%s '%s' extracted_count" % (name, folder))
+    # Every item a folder declares is accounted for.
+    rows = query(db, "SELECT path, declared_count, extracted_count + "
+                 "skipped_count + failed_count FROM folder WHERE "
+                 "declared_count IS NOT NULL")
+    for folder, declared, seen in rows:
+        eq(seen, declared, "%s '%s' items seen" % (name, folder))
     rec = pff_items(recovered).get("", {"Message": 0, "Meeting": 0})
     eq(db_items(db, "(recovered)")["Message"], rec["Message"],
        "%s recovered messages" % name)
