@@ -239,6 +239,12 @@ pst_store_facts(struct pst_walk *walk)
 			char *text = g_strdup_printf("0x%08x", crc);
 
 			pst_fact(walk, "password_crc", text);
+			pst_anomaly(walk, 0, MT_LEVEL_NOTE, "pst-password",
+				    -1, "nid=0x21", "store is password-"
+				    "protected (PR_PST_PASSWORD CRC-32 %s); "
+				    "the password only guards Outlook's "
+				    "view, and libpff reads the store "
+				    "without it", text);
 			g_free(text);
 		}
 		pst_known_role_add(walk, set, PST_PR_IPM_OUTBOX_ENTRYID,

@@ -188,6 +188,8 @@ def test_pst_password_crc_recorded():
     eq(scalar(db, "SELECT password_crc FROM evidence"), "0xe61eb50f",
        "password checksum (pffinfo)")
     eq(scalar(db, "SELECT format FROM evidence"), "pst", "format")
+    eq(scalar(db, "SELECT level FROM anomaly WHERE code = 'pst-password'"),
+       "note", "password note")
 
 
 def test_pst_locator_names_node():
