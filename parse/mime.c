@@ -42,6 +42,29 @@ mime_stream_bytes(GMimeStream *stream)
 	return bytes;
 }
 
+/* Finds the bytes of a part inside the memory stream GMime parsed, to
+ * decode them without a copy: the parser's part streams are substreams
+ * that share the parent's array, bounded by bound_start and bound_end. */
+static gboolean
+mime_stream_span(GMimeStream *stream, const guint8 **start_r, size_t *len_r)
+{
+	GByteArray *array;
+	gint64 start, end;
+
+	if (stream == NULL || !GMIME_IS_STREAM_MEM(stream))
+		return FALSE;
+	array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+	if (array == NULL)
+		return FALSE;
+	start = stream->bound_start;
+	end = stream->bound_end < 0 ? (gint64)array->len : stream->bound_end;
+	if (start < 0 || end < start || end > (gint64)array->len)
+		return FALSE;
+	*start_r = array->data + start;
+	*len_r = (size_t)(end - start);
+	return TRUE;
+}
+
 /* Decodes a leaf's content; base64 through parse_base64_decode. */
 static GByteArray *
 mime_part_decode(GMimePart *part, const char *label, struct mt_message *msg)
@@ -54,7 +77,13 @@ mime_part_decode(GMimePart *part, const char *label, struct mt_message *msg)
 		return g_byte_array_new();
 	if (g_mime_data_wrapper_get_encoding(content) ==
 	    GMIME_CONTENT_ENCODING_BASE64) {
-		raw = mime_stream_bytes(g_mime_data_wrapper_get_stream(content));
+		GMimeStream *stream = g_mime_data_wrapper_get_stream(content);
+		const guint8 *start;
+		size_t len;
+
+		if (mime_stream_span(stream, &start, &len))
+			return parse_base64_decode(start, len, label, msg);
+		raw = mime_stream_bytes(stream);
 		bytes = parse_base64_decode(raw->data, raw->len, label, msg);
 		g_byte_array_unref(raw);
 		return bytes;
