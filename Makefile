@@ -57,13 +57,15 @@ deps:
 	sh scripts/install-deps.sh
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) all
 	python3 scripts/demo.py $(BUILD)/mailtrail
 
 # The whole suite runs against the AddressSanitizer + UBSan build.
+JOBS       := $(shell nproc 2>/dev/null || echo 2)
+
 check: deps
-	$(MAKE) FLAVOUR=asan CFLAGS="$(SAN_FLAGS)" all unit
-	$(MAKE) all
+	$(MAKE) -j$(JOBS) FLAVOUR=asan CFLAGS="$(SAN_FLAGS)" all unit
+	$(MAKE) -j$(JOBS) all
 	MAILTRAIL=build/asan/mailtrail UNIT_DIR=build/asan/tests \
 	  MAILTRAIL_RELEASE=build/release/mailtrail python3 tests/run.py
 
