@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * mime.c - the MIME tree of a parsed message: body text and attachments.
- * The first inline text/plain part of the top message is the body; text
- * from the first text/html part stands in when there is none or when it
- * is blank.  Every leaf
+ * The first inline text/plain part of the top message is the body.  The
+ * text of the first text/html part stands in when that part is missing
+ * or blank.  Every leaf
  * with a file name, an 'attachment' disposition or a non-text type is an
  * attachment, every message/rfc822 part too (its own attachments are
  * listed beneath it).  Base64 is decoded here, not by GMime, so that a

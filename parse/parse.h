@@ -24,8 +24,8 @@ void parse_shutdown(void);
  * times, body text, attachments with hashes and libmagic types, size and
  * sha256 of the raw bytes, content_key.  Existing fields of msg that are
  * set (locator, status, flags) are kept.  Returns 0, or -1 when data is
- * not a message at all (no header could be read); size, sha256 and a
- * 'no-header' defect are set even then. */
+ * not a message at all because no header could be read.  Size, sha256
+ * and a 'no-header' defect are set even then. */
 int parse_message_bytes(const char *data, size_t len, struct mt_message *msg);
 
 /* Parses only a transport-header block (PST PR_TRANSPORT_MESSAGE_HEADERS)
@@ -38,7 +38,7 @@ void parse_transport_headers(const char *headers, size_t len,
 /* Parses an RFC 5322 date, obsolete forms included, and the asctime and
  * ISO 8601 forms mailers write.  Returns TRUE and sets the outputs on
  * success.  zone_known_r is FALSE for '-0000', military letters, a
- * missing zone and POSIX names with daylight saving ('EST5EDT'); the
+ * missing zone and POSIX names with daylight saving ('EST5EDT').  The
  * offset is then 0 or the standard offset.  Never uses the local zone. */
 gboolean parse_date(const char *text, gint64 *utc_r, int *offset_min_r,
 		    gboolean *zone_known_r);
