@@ -368,8 +368,8 @@ report_parse(int argc, char **argv, struct report_args *a)
 
 /* Records the run and runs findings_run(); the only writes 'report'
  * makes to the case database.  Returns the run id, or -1 when the run
- * could not be recorded.  *findings_ok_r says whether findings_run()
- * succeeded. */
+ * could not be recorded.  *findings_ok_r is set to TRUE when
+ * findings_run() succeeded. */
 static gint64
 report_update_db(const struct report_args *a, const char *command_line,
 		 gint64 start, gboolean *findings_ok_r)

@@ -33,8 +33,8 @@ static const char *const ts_columns[] = {
 	"status", "folder", "message_id", NULL
 };
 
-/* Timesketch reads "+00:00" as written in its own examples; "Z" would
- * parse as well, but the examples are what its importer is tested on. */
+/* Writes "+00:00" as Timesketch's own import examples do.  Its importer
+ * parses datetime with pandas.to_datetime(), which reads "Z" too. */
 static char *
 ts_datetime(gint64 utc)
 {
