@@ -58,7 +58,8 @@ def demo_case():
 def findings(db):
     """Return every finding with the Message-IDs behind it."""
     rows = mtlib.query(db, "SELECT f.id, c.name, f.kind, f.severity,"
-                       " f.score, f.explained_by, f.title, f.subject_value FROM finding f"
+                       " f.score, f.explained_by, f.title, f.subject_value"
+                       " FROM finding f"
                        " LEFT JOIN custodian c ON c.id = f.custodian_id"
                        " ORDER BY f.id")
     ids = {}
@@ -78,7 +79,9 @@ def found_ids(all_findings, custodian, kind):
     ids = set()
     for f in all_findings:
         if f["custodian"] == custodian and f["kind"] == kind:
-            ids |= f["message_ids"] | {f["subject_value"]}
+            ids |= f["message_ids"]
+            if f["subject_value"] is not None:
+                ids.add(f["subject_value"])
     return ids
 
 
