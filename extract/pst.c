@@ -109,8 +109,8 @@ pst_fact(struct pst_walk *walk, const char *key, const char *value)
 }
 
 /* Reports a file shorter than the end of file its header records, the
- * usual sign of an interrupted copy. */
-static void
+ * usual sign of an interrupted copy.  Returns TRUE when it did. */
+static gboolean
 pst_eof_check(struct pst_walk *walk, const unsigned char *head, size_t len,
 	      const struct pst_header *h, int fd)
 {
@@ -120,11 +120,11 @@ pst_eof_check(struct pst_walk *walk, const unsigned char *head, size_t len,
 	struct stat sb;
 
 	if (len < at + (ansi ? 4 : 8) || fstat(fd, &sb) != 0)
-		return;
+		return FALSE;
 	for (int i = ansi ? 3 : 7; i >= 0; i--)
 		eof = eof << 8 | head[at + i];
 	if ((guint64)sb.st_size >= eof)
-		return;
+		return FALSE;
 	walk->failed_items++;
 	pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-truncated", sb.st_size,
 		    NULL, "'%s': file ends at offset %" G_GINT64_FORMAT
@@ -132,6 +132,7 @@ pst_eof_check(struct pst_walk *walk, const unsigned char *head, size_t len,
 		    G_GUINT64_FORMAT "; %" G_GUINT64_FORMAT " bytes are "
 		    "missing", walk->path, (gint64)sb.st_size, eof,
 		    eof - (guint64)sb.st_size);
+	return TRUE;
 }
 
 /* Reads the header with plain I/O so that a file libpff rejects is still
@@ -141,6 +142,7 @@ pst_header_check(struct pst_walk *walk)
 {
 	unsigned char head[PST_UNICODE_HEADER_LEN];
 	struct pst_header h;
+	gboolean short_file = FALSE;
 	ssize_t got;
 	int fd;
 
@@ -160,7 +162,7 @@ pst_header_check(struct pst_walk *walk)
 		return -1;
 	}
 	if (pst_header_parse(head, (size_t)got, &h) && pst_header_known(&h))
-		pst_eof_check(walk, head, (size_t)got, &h, fd);
+		short_file = pst_eof_check(walk, head, (size_t)got, &h, fd);
 	close(fd);
 	if (!pst_header_parse(head, (size_t)got, &h)) {
 		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-truncated", got,
@@ -179,8 +181,8 @@ pst_header_check(struct pst_walk *walk)
 			    "wVer %u in the PST header", walk->path,
 			    (unsigned char)h.client[0],
 			    (unsigned char)h.client[1], h.version);
-	if (got < (h.version <= 15 ? PST_ANSI_HEADER_LEN :
-					PST_UNICODE_HEADER_LEN))
+	if (!short_file && got < (h.version <= 15 ? PST_ANSI_HEADER_LEN :
+						     PST_UNICODE_HEADER_LEN))
 		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-truncated", got,
 			    NULL, "'%s': file ends at offset %zd, inside the "
 			    "PST header", walk->path, got);
