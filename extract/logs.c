@@ -3,8 +3,8 @@
  * logs.c - mail server logs and network flows: format detection from
  * content, the ingest driver shared by the readers (extract/log-*.c),
  * line counts and rate-limited anomalies.  A line not understood is
- * counted and the first one of each kind is reported with its line
- * number and byte offset; reading always goes on to the end.
+ * counted, and the first one of each kind is reported with its line
+ * number and byte offset.  Reading always goes on to the end.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -567,7 +567,13 @@ def test_logs_demo_case_log_only_mail():
     case = json.load(open(os.path.join(out, "case.json")))
     truth = json.load(open(os.path.join(out, "truth.json")))
     db = os.path.join(out, "case.db")
+    # The log-only mail is Alice's; her mailbox alone keeps the test
+    # fast, and the other senders are then no custodians.
+    owners = {truth_id.split("@")[0].split(".")[1]
+              for truth_id in truth["log_only_message_ids"]}
     for c in case["custodians"]:
+        if c["name"] not in owners:
+            continue
         spec = "%s <%s>" % (c["display_name"], c["addresses"][0])
         stores = [os.path.join(out, s) for s in c["stores"]]
         mtlib.ingest(stores, "-c", spec, "-i", "example.com", db=db,

@@ -266,7 +266,7 @@ def readpst_message(message):
         data = part.get_payload(decode=True) or b""
         # readpst writes filename*= without percent-encoding, which the
         # email package misreads for names like "../x"; the plain
-        # filename= parameter holds the name as stored.
+        # filename= parameter contains the name as stored.
         disposition = raw_header(part, "Content-Disposition") or ""
         match = re.search(r'filename="([^"]*)"', disposition)
         attachments.append({"name": match.group(1) if match else None,
@@ -465,8 +465,8 @@ def test_pstgen_deleted_recovered_by_pffexport():
 
     libpff 20180714 recovers a deleted node from the superseded B-tree
     leaf pages in free space.  When the overwritten block is an attachment,
-    the message is exported with the damaged bytes and no CRC complaint;
-    when it is the property context, pffexport cannot read the item type
+    the message is exported with the damaged bytes and no CRC complaint.
+    When it is the property context, pffexport cannot read the item type
     and exports nothing for it.
     """
     description = load_example()
