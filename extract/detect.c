@@ -321,12 +321,15 @@ mt_extract_detect(const char *path, const char **format_r)
 				     path, TRUE, NULL, 0);
 		if (reader != NULL)
 			*format_r = reader->name;
+		errno = 0;
 		return reader;
 	}
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode)) {
+		errno = 0;
 		return NULL;
+	}
 	n = stores_head_read(path, head, sizeof(head));
-	if (n <= 0)
+	if (n < 0)
 		return NULL;
 	reader = detect_best(file_readers, G_N_ELEMENTS(file_readers), path,
 			     FALSE, head, (size_t)n);
@@ -334,5 +337,6 @@ mt_extract_detect(const char *path, const char **format_r)
 		*format_r = detect_pst_flavour(head, (size_t)n);
 	else if (reader != NULL)
 		*format_r = reader->name;
+	errno = 0;
 	return reader;
 }

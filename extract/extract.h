@@ -101,7 +101,9 @@ extern const struct mt_extractor mt_extract_eml;
 extern const struct mt_extractor mt_extract_eml_folder;
 
 /* Picks the reader for path by content; returns NULL when none fits.
- * format_r receives the format name ('pst', 'ost', ...). */
+ * format_r receives the format name ('pst', 'ost', ...).  errno is 0
+ * after it, unless path could not be examined (missing, unreadable):
+ * then NULL is returned with errno set. */
 const struct mt_extractor *mt_extract_detect(const char *path,
 					     const char **format_r);
 
