@@ -63,9 +63,9 @@ struct role_name {
 };
 
 /* Display names of well-known folders as mail clients and servers create
- * them, in English, German, French and Spanish, compared case-insensitively
- * against the last path component with Maildir++ dots and Gmail's
- * "[Gmail]/" prefix removed. */
+ * them, in English, German, French and Spanish.  They are compared
+ * case-insensitively with the last path component, so "[Gmail]/Sent
+ * Mail" matches "sent mail"; role_component_fold() removes the rest. */
 static const struct role_name role_names[] = {
 	{ "inbox", MT_FOLDER_INBOX },
 	{ "posteingang", MT_FOLDER_INBOX },
