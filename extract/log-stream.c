@@ -30,6 +30,7 @@ struct log_stream {
 	gboolean eof;
 	gint64 offset;            /* of buf[start] in the (uncompressed) data */
 	gint64 line_no;
+	gint64 limit;             /* data bytes to read at most, 0: all */
 	char *line;               /* the line handed out, LOGS_LINE_MAX + 1 */
 };
 
@@ -61,6 +62,12 @@ log_stream_open(const char *path, char **error_r)
 	st->buf = g_malloc(STREAM_CHUNK + LOGS_LINE_MAX + 1);
 	st->line = g_malloc(LOGS_LINE_MAX + 1);
 	return st;
+}
+
+void
+log_stream_limit(struct log_stream *st, gint64 bytes)
+{
+	st->limit = bytes;
 }
 
 gboolean
@@ -182,6 +189,10 @@ stream_fill(struct log_stream *st, char **error_r)
 		memmove(st->buf, st->buf + st->start, st->end - st->start);
 		st->end -= st->start;
 		st->start = 0;
+	}
+	if (st->limit > 0 && st->offset + (gint64)st->end >= st->limit) {
+		st->eof = TRUE;
+		return 0;
 	}
 	if (st->gunzip != NULL)
 		n = gunzip_fill(st, STREAM_CHUNK, &error);

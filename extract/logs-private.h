@@ -34,6 +34,9 @@ struct log_stream *log_stream_open(const char *path, char **error_r);
 int log_stream_next(struct log_stream *st, struct log_line *line_r,
 		    char **error_r);
 gboolean log_stream_is_gzip(const struct log_stream *st);
+/* Makes the stream end after about bytes of data (whole reads), so a
+ * probe of a huge file without line breaks stays short. */
+void log_stream_limit(struct log_stream *st, gint64 bytes);
 void log_stream_free(struct log_stream **st);
 
 /* Seconds since the epoch of a proleptic Gregorian date and time, UTC. */

@@ -16,6 +16,7 @@
 #include "extract/logs-private.h"
 
 #define DETECT_LINES 200
+#define DETECT_BYTES (256 * 1024)
 
 static struct logs_options options;
 static char *options_timezone;
@@ -65,8 +66,9 @@ detect_read_lines(const char *path)
 		g_free(error);
 		return NULL;
 	}
+	log_stream_limit(st, DETECT_BYTES);
 	lines = g_ptr_array_new_with_free_func(g_free);
-	while (lines->len < DETECT_LINES && bytes < 256 * 1024 &&
+	while (lines->len < DETECT_LINES && bytes < DETECT_BYTES &&
 	       log_stream_next(st, &line, &error) == 1) {
 		const char *text = line.text;
 
