@@ -93,6 +93,13 @@ list_files(const char *root, const char *rel, GPtrArray *out,
 	struct dirent *de;
 	int rc = 0;
 
+	if (dir == NULL && rel[0] != '\0') {
+		/* A sub-folder that cannot be listed is kept in the manifest
+		 * under a name no file can have, and the reader reports it. */
+		g_ptr_array_add(out, g_strconcat(rel, "/", NULL));
+		g_free(dirpath);
+		return 0;
+	}
 	if (dir == NULL) {
 		*error_r = g_strdup_printf("cannot read folder '%s': %s",
 					   dirpath, g_strerror(errno));
@@ -148,9 +155,12 @@ hash_folder(const char *path, char out[65], gint64 *size_r, char **error_r)
 
 		char *file_error = NULL;
 
-		/* An unreadable file stays in the manifest, marked as such;
-		 * the reader reports it as an anomaly of its own. */
-		if (hash_file(full, file_hex, &size, &file_error) < 0) {
+		/* Unreadable files and unlistable folders stay in the
+		 * manifest, marked as such, and the reader reports them. */
+		if (g_str_has_suffix(rel, "/")) {
+			g_strlcpy(file_hex, "unlistable", sizeof(file_hex));
+			size = 0;
+		} else if (hash_file(full, file_hex, &size, &file_error) < 0) {
 			g_strlcpy(file_hex, "unreadable", sizeof(file_hex));
 			size = 0;
 			g_free(file_error);

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import stat
+import subprocess
 
 import mtlib
 from mtlib import eq, query, scalar
@@ -284,3 +285,28 @@ def test_named_symlink_is_read():
     os.symlink(target, link)
     db = mtlib.ingest(link, db=os.path.join(d, "case.db"))
     eq(scalar(db, "SELECT path FROM evidence"), target, "evidence path")
+
+
+def test_unlistable_subfolder_rest_extracted():
+    d = mtlib.tmpdir()
+    os.chmod(d, 0o755)
+    root = os.path.join(d, "md")
+    shutil.copytree(mtlib.shared("cases", "17-bcc-sent-items", "maildir"),
+                    root)
+    for r, dirs, files in os.walk(root):
+        os.chmod(r, 0o755)
+        for f in files:
+            os.chmod(os.path.join(r, f), 0o644)
+    os.chmod(os.path.join(root, ".Sent", "cur"), 0)
+    out = os.path.join(d, "out")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    db = os.path.join(out, "case.db")
+    # root lists any folder, so the ingest runs as 'nobody' when possible.
+    demote = (lambda: os.setuid(65534)) if os.getuid() == 0 else None
+    proc = subprocess.run([mtlib.BINARY, "ingest", db, root],
+                          capture_output=True, text=True, timeout=120,
+                          preexec_fn=demote)
+    eq(proc.returncode, 2, "exit status\n" + proc.stderr)
+    eq(scalar(db, "SELECT count(*) FROM evidence"), 1, "evidence rows")
+    eq(scalar(db, "SELECT count(*) FROM message"), 1, "inbox message")
