@@ -368,11 +368,11 @@ report_parse(int argc, char **argv, struct report_args *a)
 
 /* Records the run and runs findings_run(); the only writes 'report'
  * makes to the case database.  Returns the run id, or -1 when the run
- * could not be recorded.  *findings_ok_r is set to TRUE when
- * findings_run() succeeded. */
+ * could not be recorded.  *findings_rc_r receives findings_run()'s
+ * return value. */
 static gint64
 report_update_db(const struct report_args *a, const char *command_line,
-		 gint64 start, gboolean *findings_ok_r)
+		 gint64 start, int *findings_rc_r)
 {
 	sqlite3_stmt *st;
 	char *error = NULL;
@@ -398,7 +398,7 @@ report_update_db(const struct report_args *a, const char *command_line,
 		fprintf(stderr, "error: report: recording the run in '%s' "
 			"failed: %s\n", a->db_path, sqlite3_errmsg(db));
 	else
-		*findings_ok_r = findings_run(db, &a->fopts) == 0;
+		*findings_rc_r = findings_run(db, &a->fopts);
 	casedb_close(&db);
 	return run_id;
 }
@@ -432,7 +432,7 @@ report_cmd_report(int argc, char **argv)
 {
 	struct report_args a = { 0 };
 	char *command_line, *error = NULL;
-	gboolean findings_ok = FALSE;
+	int findings_rc = -1;
 	gint64 run_id;
 	int status;
 	sqlite3 *db;
@@ -451,14 +451,16 @@ report_cmd_report(int argc, char **argv)
 	}
 	command_line = report_command_line(argc, argv);
 	run_id = report_update_db(&a, command_line, casedb_now(),
-				  &findings_ok);
+				  &findings_rc);
 	g_free(command_line);
 	status = MT_EXIT_FATAL;
 	if (run_id < 0)
 		goto done;
-	if (!findings_ok) {
+	if (findings_rc != 0) {
 		fputs("error: report: computing the findings failed; no "
 		      "report was written\n", stderr);
+		if (findings_rc == -2)
+			status = MT_EXIT_USAGE;
 		report_finish_run(a.db_path, run_id, status);
 		goto done;
 	}

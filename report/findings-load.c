@@ -175,8 +175,10 @@ apply_options(struct fd_context *ctx)
 		struct fd_custodian *c = option_custodian(
 			ctx, zones->pdata[i], "time zone", &value);
 
-		if (!c || custodian_set_zone(c, value) < 0)
+		if (!c || custodian_set_zone(c, value) < 0) {
+			ctx->input_invalid = TRUE;
 			return -1;
+		}
 	}
 	for (guint i = 0; departures && i < departures->len; i++) {
 		struct fd_custodian *c = option_custodian(
@@ -185,13 +187,16 @@ apply_options(struct fd_context *ctx)
 		char tail;
 		GDateTime *dt = NULL;
 
-		if (!c)
+		if (!c) {
+			ctx->input_invalid = TRUE;
 			return -1;
+		}
 		if (sscanf(value, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3)
 			dt = g_date_time_new_utc(y, m, d, 0, 0, 0);
 		if (!dt) {
 			fprintf(stderr, "error: findings: invalid departure "
 				"date '%s'; expected YYYY-MM-DD\n", value);
+			ctx->input_invalid = TRUE;
 			return -1;
 		}
 		c->departure_utc = g_date_time_to_unix(dt);

@@ -78,6 +78,7 @@ struct fd_event {
 struct fd_context {
 	sqlite3 *db;
 	const struct findings_options *opts;
+	gboolean input_invalid; /* an examiner option or file was invalid */
 	GPtrArray *custodians;  /* struct fd_custodian *; unassigned last */
 	GHashTable *sent_by_id; /* gint64 * -> struct fd_sent * */
 	GHashTable *internal_domains;   /* lower-case domain set */

@@ -535,12 +535,21 @@ findings_run(sqlite3 *db, const struct findings_options *opts)
 
 	if (fd_exec(db, "BEGIN IMMEDIATE") < 0)
 		return -1;
-	if (clear_previous(db) == 0 && fd_input_load(&ctx) == 0 &&
-	    fd_load(&ctx) == 0 && stats_write(&ctx) == 0 &&
+	if (clear_previous(db) < 0)
+		goto out;
+	if (fd_input_load(&ctx) < 0) {
+		/* The loader prints which file and line was wrong. */
+		ctx.input_invalid = TRUE;
+		goto out;
+	}
+	if (fd_load(&ctx) == 0 && stats_write(&ctx) == 0 &&
 	    run_detectors(&ctx) == 0 && rank_custodians(&ctx) == 0)
 		rc = fd_exec(db, "COMMIT");
+out:
 	if (rc < 0)
 		fd_exec(db, "ROLLBACK");
+	if (rc < 0 && ctx.input_invalid)
+		rc = -2;
 	fd_load_clear(&ctx);
 	fd_input_clear(&ctx);
 	return rc;

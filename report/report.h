@@ -27,7 +27,8 @@ struct findings_options {
 };
 
 /* Computes statistics and findings into the case database, replacing
- * those of an earlier run.  Returns 0, or -1 with a message on stderr. */
+ * those of an earlier run.  Returns 0; -2 when an examiner option or file
+ * is invalid; -1 on any other failure.  Errors are printed to stderr. */
 int findings_run(sqlite3 *db, const struct findings_options *opts);
 
 #endif

@@ -310,3 +310,20 @@ def test_unlistable_subfolder_rest_extracted():
     eq(proc.returncode, 2, "exit status\n" + proc.stderr)
     eq(scalar(db, "SELECT count(*) FROM evidence"), 1, "evidence rows")
     eq(scalar(db, "SELECT count(*) FROM message"), 1, "inbox message")
+
+
+def test_report_invalid_examiner_input():
+    eml = mtlib.shared("cases", "01-rfc2047-split-multibyte", "input.eml")
+    db = mtlib.ingest(eml, "-c", "Zoe <zoe.mueller@example.com>")
+    out = os.path.join(mtlib.tmpdir(), "report")
+    cases = [
+        ("--timezone", "Zoe=Mars/Olympus"),
+        ("--timezone", "Nobody=Europe/Berlin"),
+        ("--departure", "Zoe=2024-02-30"),
+        ("--watchlist", "/nonexistent/watchlist.txt"),
+    ]
+    for option, value in cases:
+        proc = mtlib.run("report", db, "-o", out, option, value)
+        eq(proc.returncode, 1, "%s %s\n%s" % (option, value, proc.stderr))
+    eq(os.path.exists(os.path.join(out, "report.html")), False,
+       "no report written")
