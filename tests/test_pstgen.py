@@ -706,3 +706,25 @@ def test_pstgen_rejects_invalid_description():
         eq(proc.returncode, 1, "exit status for %r" % needle)
         check(needle in proc.stderr, "error for %r does not mention it: %s"
               % (needle, proc.stderr))
+
+
+def test_pstgen_expect_file_matches_description():
+    description = load_example()
+    folder = tempfile.mkdtemp(prefix="mt-pstgen-")
+    expect = os.path.join(folder, "expect.json")
+    proc = subprocess.run([sys.executable, PSTGEN, "--expect", expect,
+                           EXAMPLE, os.path.join(folder, "x.pst")],
+                          capture_output=True, text=True, timeout=120)
+    eq(proc.returncode, 0, "pstgen --expect exit status (%s)" % proc.stderr)
+    with open(expect, encoding="utf-8") as handle:
+        written = json.load(handle)
+    for path, messages in expected_folders(description).items():
+        got = written["folders"][path]
+        eq([m["subject"] for m in got], [m["subject"] for m in messages],
+           "subjects in --expect for %s" % path)
+        eq([[a.get("sha256") for a in m["attachments"]] for m in got],
+           [[a.get("sha256") for a in m["attachments"]] for m in messages],
+           "attachment hashes in --expect for %s" % path)
+    eq(sorted(d["subject"] for d in written["deleted"]),
+       sorted(d["message"]["subject"] for d in description["deleted"]),
+       "deleted subjects in --expect")
