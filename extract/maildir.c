@@ -554,10 +554,10 @@ control_file_is_known(const char *name)
 static void walk_dir(struct maildir_run *run, const char *dir_rel,
 		     const char *folder_path, int depth);
 
-/* Names the folder of the root maildir: "INBOX", unless the root is
- * itself a Maildir++ subfolder (it has a maildirfolder file) or is named
- * like another mail folder ("Sent", "Trash"), because an examiner may
- * point at one folder of a store. */
+/* Names the folder of the root maildir, usually "INBOX".  A root that
+ * is itself a Maildir++ subfolder (it has a maildirfolder file) or is
+ * named like another mail folder ("Sent", "Trash") keeps its name,
+ * because an examiner may point at one folder of a store. */
 static char *
 root_folder_name(const char *root)
 {

@@ -18,8 +18,9 @@
  * interrupted compaction leave in mbox files. */
 #define MBOX_NUL_RUN_MIN 512
 
-/* Thunderbird X-Mozilla-Status bits (MSG_FLAG_* in the Mozilla mailnews
- * header nsMsgMessageFlags.h); X-Mozilla-Status2 holds the upper 16. */
+/* Thunderbird X-Mozilla-Status bits, the MSG_FLAG_* constants of
+ * Mozilla's mailnews/base/public/nsMsgMessageFlags.h.  X-Mozilla-Status2
+ * carries the upper 16 bits. */
 #define MOZ_READ        0x0001
 #define MOZ_REPLIED     0x0002
 #define MOZ_MARKED      0x0004

@@ -106,8 +106,8 @@ struct maildir_name {
 
 /* Parses a Maildir file name (no directory part).  The info is the text
  * after the last ':' (or mbsync's ';', offlineimap's '!') when it starts
- * with "2,"; an experimental "1," info is kept as no flags.  Always
- * succeeds; a name without info has has_info FALSE. */
+ * with "2,".  An experimental "1," info gives no flags.  Always succeeds,
+ * and a name without info has has_info FALSE. */
 void maildir_name_parse(const char *name, struct maildir_name *out);
 
 /* Reads the mbox at path into a new folder named folder_path below
