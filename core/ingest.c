@@ -42,6 +42,13 @@ static const char ingest_usage[] =
 	"                        mail domain of the organisation (repeatable);\n"
 	"                        recipients elsewhere count as external\n"
 	"      --no-recover      skip recovery of deleted items (faster)\n"
+	"      --log-year YEAR   year in which a syslog without years ends\n"
+	"                        (default: $MAILTRAIL_LOG_YEAR, else the\n"
+	"                        year of the file's modification time)\n"
+	"      --log-timezone ZONE\n"
+	"                        zone of log times written without one:\n"
+	"                        '+0100', 'UTC' or an IANA name (default:\n"
+	"                        $MAILTRAIL_LOG_TZ, else UTC)\n"
 	"      --max-message-size BYTES\n"
 	"                        larger messages are truncated with an anomaly\n"
 	"                        (default 268435456)\n"
@@ -353,9 +360,14 @@ ingest_store(sqlite3 *db, const char *path, const struct detected *d,
 			" message.evidence_id) WHERE custodian_id IS NULL" :
 			"SELECT 1", "assign custodian") < 0 ||
 	    custodian_classify(db, evidence_id) < 0 ||
-	    custodian_link_duplicates(db) < 0 ||
-	    logs_correlate(db) < 0)
+	    custodian_link_duplicates(db) < 0)
 		goto fatal;
+	if (logs_correlate(db) < 0) {
+		fprintf(stderr, "error: correlating logs with mailboxes failed: "
+			"%s\n", logs_correlate_error() != NULL ?
+			logs_correlate_error() : "unknown error");
+		goto fatal;
+	}
 	if (casedb_exec(db, "COMMIT", "commit") < 0)
 		goto fatal;
 
@@ -557,11 +569,14 @@ ingest_cmd(int argc, char **argv)
 		{ "internal-domain", required_argument, NULL, 'i' },
 		{ "no-recover", no_argument, NULL, 'R' },
 		{ "max-message-size", required_argument, NULL, 'M' },
+		{ "log-year", required_argument, NULL, 'Y' },
+		{ "log-timezone", required_argument, NULL, 'Z' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ingest_options opts;
+	struct logs_options log_opts = *logs_get_options();
 	char *command_line, *error = NULL, *end;
 	gint64 start = casedb_now();
 	sqlite3 *db;
@@ -596,6 +611,19 @@ ingest_cmd(int argc, char **argv)
 				return MT_EXIT_USAGE;
 			}
 			break;
+		case 'Y':
+			log_opts.year = (int)g_ascii_strtoll(optarg, &end, 10);
+			if (*end != '\0' || log_opts.year < 1970 ||
+			    log_opts.year > 2200) {
+				fprintf(stderr, "error: invalid --log-year "
+					"'%s': expected a year such as 2024\n",
+					optarg);
+				return MT_EXIT_USAGE;
+			}
+			break;
+		case 'Z':
+			log_opts.timezone = optarg;
+			break;
 		case 'q':
 			opts.quiet = TRUE;
 			break;
@@ -607,6 +635,7 @@ ingest_cmd(int argc, char **argv)
 			return MT_EXIT_USAGE;
 		}
 	}
+	logs_set_options(&log_opts);
 	if (argc - optind < 2) {
 		fputs("error: ingest needs a case database and at least one "
 		      "PATH\n\n", stderr);
