@@ -753,3 +753,27 @@ def test_pstgen_expect_file_matches_description():
     eq(sorted(d["subject"] for d in written["deleted"]),
        sorted(d["message"]["subject"] for d in description["deleted"]),
        "deleted subjects in --expect")
+
+
+def test_pstgen_ansi_three_readers():
+    """The same stores as 32-bit ANSI files (wVer 14)."""
+    names = ("exfiltration.json", "edge-cases.json")
+    for name in names:
+        with open(os.path.join(os.path.dirname(EXAMPLE), name),
+                  encoding="utf-8") as handle:
+            description = json.load(handle)
+        description["format"] = "ansi"
+        pst = write_pst(description)
+        with open(pst, "rb") as handle:
+            header = handle.read(512)
+        eq(struct.unpack_from("<H", header, 10)[0], 14, "ANSI wVer")
+        eq(struct.unpack_from("<I", header, 4)[0],
+           pst_crc(header[8:8 + 471]), "ANSI dwCRCPartial")
+        check_pffexport(pst, description)
+        check_readpst(pst, description)
+        check_pypff(pst, description)
+        target, _log = pffexport(pst, "recovered")
+        recovered = (sorted(os.listdir(target + ".recovered"))
+                     if os.path.isdir(target + ".recovered") else [])
+        eq(len(recovered), 2 if description.get("deleted") else 0,
+           "ANSI %s: pffexport recovered message count" % name)
