@@ -699,6 +699,15 @@ def test_pstgen_synthetic_counts():
                for _d, _s, files in os.walk(out))
     eq(emls, 300, "readpst synthetic message count")
     read_layout(pst)
+    ansi = os.path.join(folder, "synthetic-ansi.pst")
+    proc = subprocess.run([sys.executable, PSTGEN, "--synthetic", "--ansi",
+                           "--messages", "120", "--size", "1M", ansi],
+                          capture_output=True, text=True, timeout=300)
+    eq(proc.returncode, 0, "pstgen --synthetic --ansi exit status (%s)"
+       % proc.stderr)
+    dump = pypff_dump(ansi)
+    eq(sum(len(m) for m in dump["folders"].values()), 120,
+       "pypff ANSI synthetic message count")
 
 
 # -- invalid input ---------------------------------------------------------------
