@@ -7,7 +7,6 @@ itself; attachment bytes for 'generate' are recomputed here from the rule
 in FORMAT.md, not taken from pstgen.
 """
 import base64
-import copy
 import email
 import email.header
 import email.policy
