@@ -184,6 +184,11 @@ def pffexport_folders(root):
     return folders
 
 
+def until_nul(text):
+    """Return text up to its first NUL, where all three readers stop."""
+    return text.split("\0", 1)[0]
+
+
 def libpff_text(text):
     """Return text as libpff 20180714 decodes it from UTF-16.
 
@@ -202,10 +207,10 @@ def pffexport_subject(subject):
     of the UTF-8 subject compares below 0x20 as a signed char, which is
     true for every subject that starts with a non-ASCII character.
     """
-    data = libpff_text(subject).encode("utf-8")
+    data = libpff_text(until_nul(subject)).encode("utf-8")
     if len(data) >= 2 and data[0] >= 0x80:
         return data[2:].decode("utf-8", errors="replace")
-    return libpff_text(subject)
+    return libpff_text(until_nul(subject))
 
 
 def pffexport_expected_message(message):
@@ -218,7 +223,8 @@ def pffexport_expected_message(message):
             attachments.append({"message": pffexport_expected_message(
                 attachment["message"])})
         else:
-            attachments.append({"name": attachment["name"].replace("/", "_"),
+            name = until_nul(attachment["name"]).replace("/", "_")
+            attachments.append({"name": name,
                                 "sha256": attachment["sha256"]})
     sender = message["sender"]
     return {"subject": pffexport_subject(message["subject"]),
@@ -334,10 +340,10 @@ def readpst_expected_message(message):
                 attachment["message"])})
         elif attachment["size"] > 0:
             # readpst 0.6.76 leaves out attachments of 0 bytes
-            attachments.append({"name": attachment["name"],
+            attachments.append({"name": until_nul(attachment["name"]),
                                 "sha256": attachment["sha256"]})
     sender = message["sender"]
-    return {"subject": message["subject"],
+    return {"subject": until_nul(message["subject"]),
             "sender": (sender.get("ex_dn") or sender["smtp"]) if sender
             else None,
             "to": sorted(a.get("name") or a["smtp"] for a in message["to"]),
@@ -369,7 +375,7 @@ def check_readpst(pst, description):
 
 
 def test_pstgen_edge_cases_three_readers():
-    """Empty and long subjects, emoji, 150 attachments, 10 folder levels."""
+    """Empty, long and NUL-cut subjects, emoji, 150 attachments, depth 10."""
     with open(os.path.join(os.path.dirname(EXAMPLE), "edge-cases.json"),
               encoding="utf-8") as handle:
         description = json.load(handle)
@@ -448,7 +454,7 @@ def pypff_expected_message(message):
         joined = "; ".join(a.get("name") or a["smtp"] for a in message[key])
         return joined or None
     sender = message["sender"]
-    return {"subject": libpff_text(message["subject"]),
+    return {"subject": libpff_text(until_nul(message["subject"])),
             "sender_name": (sender.get("name") or sender["smtp"]) if sender
             else None,
             "display_to": names("to"), "display_cc": names("cc"),
