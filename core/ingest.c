@@ -275,7 +275,7 @@ print_summary(sqlite3 *db, const char *path, gint64 evidence_id,
 		return;
 	}
 	printf("ingested '%s' as evidence %lld: %s, %lld messages "
-	       "(%lld not allocated: deleted, recovered or left in tmp), "
+	       "(%lld deleted, recovered or left in tmp), "
 	       "%lld attachments, %lld failed, %lld skipped non-mail items, "
 	       "%lld anomalies\n", path, (long long)evidence_id, d->format,
 	       (long long)totals->messages, (long long)totals->not_allocated,
