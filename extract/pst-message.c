@@ -652,15 +652,54 @@ pst_read_recovery_note(struct pst_read *r, const struct pst_place *place)
 	if (g_strcmp0(place->recovery_kind, "orphan") == 0)
 		g_string_append(note, "orphan item: in the descriptor index "
 				"but in no folder");
-	else
+	else if (g_strcmp0(place->recovery_kind, "recovered") == 0)
 		g_string_append(note, "recovered by libpff from deleted "
 				"index entries and unallocated space");
 	if (place->parent_note != NULL)
-		g_string_append_printf(note, "; %s", place->parent_note);
+		g_string_append_printf(note, "%s%s", note->len > 0 ? "; " : "",
+				       place->parent_note);
 	if (r->lost->len > 0)
 		g_string_append_printf(note, "; unreadable: %s",
 				       r->lost->str);
 	r->msg->recovery_note = g_string_free(note, FALSE);
+}
+
+/* libpff reads recovered blocks without checking the CRC in their
+ * trailers, so data reused after the deletion comes back as if intact.
+ * Every part of such an item is marked as unverified. */
+static void
+pst_recovered_unverified(struct mt_message *msg)
+{
+	char *note;
+
+	mt_message_add_defect(msg, "warning", "recovered-data-unverified",
+			      "recovered item: block CRCs not checked, "
+			      "properties and body may hold overwritten "
+			      "bytes");
+	for (guint i = 0; i < msg->attachments->len; i++) {
+		struct mt_attachment *a = g_ptr_array_index(msg->attachments,
+							    i);
+
+		if (a->is_message)
+			continue;
+		mt_message_add_defect(msg, "warning",
+				      "recovered-data-unverified",
+				      "recovered attachment %u '%s': block "
+				      "CRCs not checked, sha256 %s may be of "
+				      "overwritten bytes", i + 1,
+				      a->filename != NULL ? a->filename : "",
+				      a->sha256[0] != '\0' ? a->sha256 :
+				      "(none)");
+	}
+	note = g_strdup_printf("%s; integrity unverified: libpff does not "
+			       "check the block CRCs of recovered data, so "
+			       "the message and its %u attachment(s) may "
+			       "hold overwritten bytes",
+			       msg->recovery_note != NULL ?
+			       msg->recovery_note : "recovered",
+			       msg->attachments->len);
+	g_free(msg->recovery_note);
+	msg->recovery_note = note;
 }
 
 /* Lowers error defects of a recovered item to warnings: unreadable parts
@@ -711,6 +750,8 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 	if (place->recovery_kind != NULL) {
 		pst_read_recovery_note(&r, place);
 		pst_defects_soften(r.msg);
+		if (strcmp(place->recovery_kind, "recovered") == 0)
+			pst_recovered_unverified(r.msg);
 	}
 	libpff_record_set_free(&r.set, NULL);
 	g_string_free(r.lost, TRUE);

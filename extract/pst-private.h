@@ -69,6 +69,9 @@ enum {
 #define PST_MSGFLAG_READ 0x0001
 #define PST_MSGFLAG_UNSENT 0x0008
 
+/* NID_TYPE_NORMAL_MESSAGE, the low 5 bits of a message's NID. */
+#define PST_NID_TYPE_MESSAGE 0x04
+
 /* Folder nesting deeper than this is reported and not entered. */
 #define PST_MAX_FOLDER_DEPTH 128
 /* Attached messages nested deeper than this are not opened. */
@@ -95,7 +98,9 @@ struct pst_walk {
 struct pst_place {
 	gint64 folder_id;
 	enum mt_status status;
-	const char *recovery_kind;  /* "recovered", "orphan" or NULL */
+	const char *recovery_kind;  /* "recovered", "orphan", "unlisted"
+				     * (in its folder's node but not in its
+				     * contents table) or NULL */
 	const char *parent_note;    /* where a recovered item was filed */
 };
 

@@ -465,9 +465,11 @@ static int pst_folder_walk(struct pst_walk *walk, libpff_item_t *folder,
 
 static int
 pst_folder_messages(struct pst_walk *walk, libpff_item_t *folder,
-		    uint32_t folder_nid, const struct pst_place *place)
+		    uint32_t folder_nid, const struct pst_place *place,
+		    GHashTable *listed)
 {
 	libpff_error_t *error = NULL;
+	uint32_t nid = 0;
 	int count = 0;
 
 	if (libpff_folder_get_number_of_sub_messages(folder, &count,
@@ -502,10 +504,72 @@ pst_folder_messages(struct pst_walk *walk, libpff_item_t *folder,
 				walk->sink_failed = TRUE;
 			continue;
 		}
+		if (libpff_item_get_identifier(item, &nid, &error) == 1)
+			g_hash_table_add(listed, GUINT_TO_POINTER(nid));
+		else
+			libpff_error_free(&error);
 		pst_item_hand_over(walk, item, place);
 		libpff_item_free(&item, NULL);
 	}
 	return walk->sink_failed ? -1 : 0;
+}
+
+/* Hands over one child of the folder's node that its contents table does
+ * not list, as an orphan filed in the folder itself. */
+static void
+pst_folder_unlisted_one(struct pst_walk *walk, libpff_item_t *item,
+			uint32_t nid, uint32_t folder_nid, const char *path,
+			gint64 folder_id)
+{
+	struct pst_place place = { folder_id, MT_STATUS_ORPHAN, "unlisted",
+				   NULL };
+	char *note;
+
+	note = g_strdup_printf("orphan item: found in the node B-tree under "
+			       "folder '%s' (nid=0x%x) but not in that "
+			       "folder's contents table", path, folder_nid);
+	place.parent_note = note;
+	pst_anomaly(walk, folder_id, MT_LEVEL_NOTE, "pst-unlisted-item", -1,
+		    NULL, "descriptor 0x%x: in the node B-tree under folder "
+		    "0x%x but not in its contents table", nid, folder_nid);
+	pst_item_hand_over(walk, item, &place);
+	g_free(note);
+}
+
+/* libpff builds its item tree from the parent NIDs of the node B-tree,
+ * while sub-messages come from the contents table.  A message node (NID
+ * type 0x04) under the folder that the table leaves out is still mail
+ * an examiner must see. */
+static void
+pst_folder_unlisted(struct pst_walk *walk, libpff_item_t *folder,
+		    uint32_t folder_nid, const char *path, gint64 folder_id,
+		    GHashTable *listed)
+{
+	libpff_error_t *error = NULL;
+	int count = 0;
+
+	if (libpff_item_get_number_of_sub_items(folder, &count,
+						&error) != 1) {
+		libpff_error_free(&error);
+		return;
+	}
+	for (int i = 0; i < count && !walk->sink_failed; i++) {
+		libpff_item_t *item = NULL;
+		uint32_t nid = 0;
+
+		if (libpff_item_get_sub_item(folder, i, &item, &error) != 1) {
+			libpff_error_free(&error);
+			continue;
+		}
+		if (libpff_item_get_identifier(item, &nid, &error) != 1)
+			libpff_error_free(&error);
+		else if ((nid & 0x1f) == PST_NID_TYPE_MESSAGE &&
+			 !g_hash_table_contains(listed,
+						GUINT_TO_POINTER(nid)))
+			pst_folder_unlisted_one(walk, item, nid, folder_nid,
+						path, folder_id);
+		libpff_item_free(&item, NULL);
+	}
 }
 
 static int
@@ -560,6 +624,7 @@ pst_folder_walk(struct pst_walk *walk, libpff_item_t *folder,
 	libpff_error_t *error = NULL;
 	struct pst_place place = { 0 };
 	enum mt_folder_role role;
+	GHashTable *listed;
 	uint32_t nid = 0;
 	char locator[32];
 	char *name;
@@ -599,7 +664,12 @@ pst_folder_walk(struct pst_walk *walk, libpff_item_t *folder,
 	} else {
 		place.status = deleted ? MT_STATUS_DELETED :
 					 MT_STATUS_ALLOCATED;
-		pst_folder_messages(walk, folder, nid, &place);
+		listed = g_hash_table_new(NULL, NULL);
+		pst_folder_messages(walk, folder, nid, &place, listed);
+		if (!walk->sink_failed)
+			pst_folder_unlisted(walk, folder, nid, path,
+					    place.folder_id, listed);
+		g_hash_table_destroy(listed);
 		/* Children of the root are paths of their own. */
 		pst_folder_children(walk, folder, nid, place.folder_id,
 				    depth == 0 ? "" : path, role, deleted,

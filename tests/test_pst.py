@@ -467,3 +467,89 @@ def test_pst_demo_mailbox_equals_mbox_copy():
     for message_id, fields in pst_rows.items():
         eq(fields, other[message_id], "subject, from, content key and "
            "attachment hashes of <%s>" % message_id)
+
+
+# Deleted Sent items the way pstgen leaves them: one orphaned (its node
+# still in the node B-tree under Sent Items, its row gone from the
+# contents table) and one whose attachment block was overwritten after
+# the deletion.
+DELETED = {
+    "store_name": "Jo Tester",
+    "folders": [{"name": "Sent Items", "messages": [{
+        "subject": "kept", "sender": {"smtp": "jo@corp.example"},
+        "to": [{"smtp": "boss@corp.example"}]}]}],
+    "deleted": [
+        {"folder": "Sent Items", "mode": "orphaned", "message": {
+            "subject": "salary list", "sender": {"smtp": "jo@corp.example"},
+            "to": [{"name": "Rival", "smtp": "jobs@rival.example"}],
+            "bcc": [{"smtp": "me@home.example"}],
+            "submit_utc": "2024-05-02T08:00:00Z",
+            "attachments": [{"filename": "salaries.xlsx",
+                             "generate": {"size": 3000, "seed": 5}}]}},
+        {"folder": "Sent Items", "mode": "overwritten", "message": {
+            "subject": "budget", "sender": {"smtp": "jo@corp.example"},
+            "to": [{"smtp": "ext@partner.example"}],
+            "attachments": [{"filename": "budget.xlsx",
+                             "generate": {"size": 40000, "seed": 7}}]}}],
+}
+
+
+def deleted_store():
+    d = mtlib.tmpdir()
+    desc = os.path.join(d, "deleted.json")
+    pst = os.path.join(d, "deleted.pst")
+    with open(desc, "w") as f:
+        json.dump(DELETED, f)
+    subprocess.run(["python3", PSTGEN, desc, pst], check=True,
+                   capture_output=True, timeout=120)
+    return pst
+
+
+def test_pst_orphaned_sent_item_is_stored():
+    db = os.path.join(mtlib.tmpdir(), "case.db")
+    proc = mtlib.run("ingest", db, deleted_store(), expect=0)
+    sent = "Top of Personal Folders/Sent Items"
+    row = query(db, "SELECT m.id, m.status, f.path, m.recovery_note, "
+                "m.from_addr FROM message m JOIN folder f ON f.id = "
+                "m.folder_id WHERE m.subject = 'salary list'")
+    eq(len(row), 1, "orphaned message rows")
+    msg_id, status, path, note, sender = row[0]
+    eq((status, path, sender), ("orphan", sent, "jo@corp.example"),
+       "status, folder and sender of the orphaned message")
+    assert "node B-tree under folder '%s'" % sent in note, note
+    assert "contents table" in note, note
+    eq(query(db, "SELECT kind, address FROM recipient WHERE message_id = ? "
+             "ORDER BY kind", (msg_id,)),
+       [("bcc", "me@home.example"), ("to", "jobs@rival.example")],
+       "recipients of the orphaned message")
+    eq(query(db, "SELECT sha256 FROM attachment WHERE message_id = ?",
+             (msg_id,)),
+       [(hashlib.sha256(generated_bytes(3000, 5)).hexdigest(),)],
+       "attachment of the orphaned message")
+    eq(query(db, "SELECT declared_count, extracted_count, failed_count "
+             "FROM folder WHERE path = ?", (sent,)), [(1, 2, 0)],
+       "Sent Items counts: one listed, two stored")
+    eq(scalar(db, "SELECT count(*) FROM message WHERE subject = 'kept' "
+              "AND status = 'allocated'"), 1, "listed message")
+    assert "descriptor 0x" in proc.stderr, proc.stderr
+
+
+def test_pst_overwritten_attachment_is_marked():
+    db = mtlib.ingest(deleted_store())
+    rows = query(db, "SELECT m.id, m.status, m.recovery_note, a.filename, "
+                 "a.sha256 FROM message m JOIN attachment a ON "
+                 "a.message_id = m.id WHERE m.subject = 'budget'")
+    eq(len(rows), 1, "recovered overwritten message with its attachment")
+    msg_id, status, note, filename, sha = rows[0]
+    eq((status, filename), ("recovered", "budget.xlsx"), "recovered row")
+    intact = hashlib.sha256(generated_bytes(40000, 7)).hexdigest()
+    assert sha != intact, "pstgen left the attachment intact"
+    assert "unverified" in note, note
+    marks = [r[0] for r in query(db, "SELECT detail FROM anomaly WHERE "
+                                 "message_id = ? AND level = 'warning' "
+                                 "AND code LIKE 'recovered-data-%'",
+                                 (msg_id,))]
+    assert any("budget.xlsx" in d and sha in d for d in marks), marks
+    eq(scalar(db, "SELECT count(*) FROM anomaly a JOIN message m ON m.id "
+              "= a.message_id WHERE m.subject = 'salary list' AND a.code "
+              "LIKE 'recovered-data-%'"), 0, "allocated orphan unmarked")
