@@ -176,6 +176,7 @@ struct detected {
 	const struct mt_extractor *reader;  /* mailbox store, or NULL */
 	const char *format;                 /* schema format name */
 	gboolean is_log;
+	int read_errno;     /* why the content could not be examined, or 0 */
 };
 
 static gboolean
@@ -185,11 +186,17 @@ detect(const char *path, gboolean is_dir, struct detected *d)
 	size_t head_len = 0;
 
 	memset(d, 0, sizeof(*d));
+	errno = 0;
 	d->reader = mt_extract_detect(path, &d->format);
 	if (d->reader != NULL)
 		return TRUE;
-	if (is_dir || read_head(path, head, &head_len) < 0)
+	d->read_errno = errno;
+	if (is_dir || d->read_errno != 0)
 		return FALSE;
+	if (read_head(path, head, &head_len) < 0) {
+		d->read_errno = errno;
+		return FALSE;
+	}
 	d->format = logs_detect(path, head, head_len);
 	d->is_log = d->format != NULL;
 	return d->is_log;
@@ -469,6 +476,14 @@ ingest_path_with(sqlite3 *db, const char *path,
 	}
 	if (detect(path, S_ISDIR(sb.st_mode), &d))
 		return ingest_store(db, path, &d, opts, custodian_id);
+	if (d.read_errno != 0) {
+		detail = g_strdup_printf("cannot read: %s",
+					 g_strerror(d.read_errno));
+		record_skipped_path(db, "error", "path-unreadable", path,
+				    detail);
+		g_free(detail);
+		return MT_EXIT_DAMAGED;
+	}
 	if (S_ISDIR(sb.st_mode))
 		return ingest_folder_entries(db, path, opts, custodian_id);
 	record_skipped_path(db, "error", "not-a-mail-store", path,
