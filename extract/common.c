@@ -42,7 +42,10 @@ stores_header_line_is_field(const char *line, size_t len)
 static const char *const common_fields[] = {
 	"from", "date", "message-id", "received", "return-path",
 	"mime-version", "subject", "to", "delivered-to", "sender",
-	"x-mozilla-status", "content-type",
+	"x-mozilla-status", "content-type", "references", "in-reply-to",
+	"reply-to", "cc", "dkim-signature", "arc-seal",
+	"arc-message-signature", "arc-authentication-results",
+	"authentication-results", "x-received", "thread-index",
 };
 
 static gboolean
@@ -67,9 +70,11 @@ stores_eml_head_score(const unsigned char *head, size_t len)
 	int fields = 0, common = 0;
 	gboolean block_ended = FALSE;
 
-	/* Some Windows tools write a UTF-8 byte order mark first. */
+	/* Some Windows tools write a UTF-8 byte order mark first, and
+	 * some exporters blank lines. */
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3;
+	p += stores_blank_lines_length(p, (size_t)(end - p), NULL);
 	while (p < end) {
 		const char *nl;
 		size_t line_len = stores_line_length(p, end, &nl);
@@ -99,12 +104,61 @@ stores_eml_head_score(const unsigned char *head, size_t len)
 	return block_ended && common >= 2 ? 70 : 50;
 }
 
+size_t
+stores_blank_lines_length(const char *data, size_t len, int *count_r)
+{
+	size_t i = 0;
+	int count = 0;
+
+	while (i < len) {
+		if (data[i] == '\n')
+			i += 1;
+		else if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
+			i += 2;
+		else
+			break;
+		count++;
+	}
+	if (count_r != NULL)
+		*count_r = count;
+	return i;
+}
+
+/* Parses data, skipping blank lines before the header block: GMime
+ * would read them as an empty header block.  The record's size and
+ * hash still cover every byte. */
+static int
+message_parse(const char *data, size_t len, struct mt_message *msg)
+{
+	int blank_lines;
+	size_t skip = stores_blank_lines_length(data, len, &blank_lines);
+	int rc;
+
+	if (skip == 0 || skip == len)
+		return parse_message_bytes(data, len, msg);
+	rc = parse_message_bytes(data + skip, len - skip, msg);
+	mt_message_add_defect(msg, "note", "leading-blank-lines",
+			      "%d blank lines (%zu bytes) come before the "
+			      "header block and were skipped for parsing",
+			      blank_lines, skip);
+	msg->size = (gint64)len;
+	parse_sha256_hex(data, len, msg->sha256);
+	return rc;
+}
+
 int
 stores_message_emit(const struct mt_sink *sink, gint64 folder_id,
 		    const char *data, size_t len, gint64 full_size,
 		    struct mt_message *msg)
 {
-	if (parse_message_bytes(data, len, msg) < 0) {
+	/* GMime rejects an empty buffer with a GLib critical. */
+	if (len == 0) {
+		mt_message_add_defect(msg, "warning", "empty-message",
+				      "the message has no bytes after its "
+				      "separator or file start");
+		msg->size = 0;
+		parse_sha256_hex("", 0, msg->sha256);
+	} else if (message_parse(data, len, msg) < 0) {
 		mt_message_add_defect(msg, "error", "not-a-message",
 				      "no header could be read from %zu bytes",
 				      len);

@@ -308,7 +308,7 @@ detect_best(const struct mt_extractor *const *readers, size_t count,
 const struct mt_extractor *
 mt_extract_detect(const char *path, const char **format_r)
 {
-	unsigned char head[STORES_HEAD_SIZE];
+	unsigned char *head;
 	const struct mt_extractor *reader;
 	struct stat st;
 	ssize_t n;
@@ -328,15 +328,22 @@ mt_extract_detect(const char *path, const char **format_r)
 		errno = 0;
 		return NULL;
 	}
-	n = stores_head_read(path, head, sizeof(head));
-	if (n < 0)
+	head = g_malloc(STORES_HEAD_SIZE);
+	n = stores_head_read(path, head, STORES_HEAD_SIZE);
+	if (n < 0) {
+		int saved = errno;
+
+		g_free(head);
+		errno = saved;
 		return NULL;
+	}
 	reader = detect_best(file_readers, G_N_ELEMENTS(file_readers), path,
 			     FALSE, head, (size_t)n);
 	if (reader == &mt_extract_pst)
 		*format_r = detect_pst_flavour(head, (size_t)n);
 	else if (reader != NULL)
 		*format_r = reader->name;
+	g_free(head);
 	errno = 0;
 	return reader;
 }

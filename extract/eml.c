@@ -102,20 +102,22 @@ enum entry_kind {
 static enum entry_kind
 entry_classify(const char *path)
 {
-	unsigned char head[STORES_HEAD_SIZE];
-	ssize_t n = stores_head_read(path, head, sizeof(head));
+	unsigned char *head = g_malloc(STORES_HEAD_SIZE);
+	ssize_t n = stores_head_read(path, head, STORES_HEAD_SIZE);
+	enum entry_kind kind = ENTRY_OTHER;
 
 	if (n < 0)
-		return ENTRY_UNREADABLE;
-	if (n == 0)
-		return ENTRY_OTHER;
-	if (mt_extract_pst.probe(path, FALSE, head, (size_t)n) > 0)
-		return ENTRY_STORE;
-	if (mt_extract_mbox.probe(path, FALSE, head, (size_t)n) > 0)
-		return ENTRY_MBOX;
-	if (stores_eml_head_score(head, (size_t)n) > 0)
-		return ENTRY_MESSAGE;
-	return ENTRY_OTHER;
+		kind = ENTRY_UNREADABLE;
+	else if (n == 0)
+		kind = ENTRY_OTHER;
+	else if (mt_extract_pst.probe(path, FALSE, head, (size_t)n) > 0)
+		kind = ENTRY_STORE;
+	else if (mt_extract_mbox.probe(path, FALSE, head, (size_t)n) > 0)
+		kind = ENTRY_MBOX;
+	else if (stores_eml_head_score(head, (size_t)n) > 0)
+		kind = ENTRY_MESSAGE;
+	g_free(head);
+	return kind;
 }
 
 static int

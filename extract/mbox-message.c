@@ -6,6 +6,7 @@
  * become a recovered message when they start with a header block.
  * Otherwise they are reported as slack.
  */
+#define _GNU_SOURCE       /* memmem */
 #include <string.h>
 
 #include "extract/mbox-private.h"
@@ -56,6 +57,8 @@ nul_count(const char *data, size_t len)
 	gint64 count = 0;
 	const char *p = data, *end = data + len;
 
+	if (len == 0)
+		return 0;     /* an empty GByteArray has data NULL */
 	while ((p = memchr(p, '\0', (size_t)(end - p))) != NULL) {
 		count++;
 		p++;
@@ -131,7 +134,8 @@ multipart_unterminated(const char *data, size_t len)
 	if (boundary[0] == '\0')
 		return FALSE;
 	g_snprintf(close, sizeof(close), "--%s--", boundary);
-	return g_strstr_len(data, (gssize)len, close) == NULL;
+	/* memmem, because g_strstr_len() stops at the first NUL byte. */
+	return memmem(data, len, close, strlen(close)) == NULL;
 }
 
 static void

@@ -106,6 +106,7 @@ struct mbox_state {
 	struct mbox_pending pending;
 	struct mbox_slack slack;
 	int rc;                   /* 0, 1 when damaged, -1 on a sink error */
+	gboolean separator_seen;  /* a message has started */
 
 	gint64 messages, recovered;
 	gint64 cl_messages, multi_quoted, crlf_lines, lf_lines;

@@ -409,12 +409,34 @@ line_add(struct mbox_state *st, const struct mbox_piece *p)
 	}
 }
 
+/* Reports the bytes before the first separator of a file that does not
+ * start with one.  Blank lines there are dropped, and other bytes are
+ * also examined as slack, so this anomaly is what records both. */
+static void
+leading_bytes_report(struct mbox_state *st, gint64 offset)
+{
+	gboolean blank_only = st->slack.length == 0;
+
+	st->separator_seen = TRUE;
+	if (offset == 0)
+		return;
+	mbox_sink_result(st, mt_sink_anomalyf(
+		st->sink, st->folder_id,
+		blank_only ? MT_LEVEL_NOTE : MT_LEVEL_WARNING,
+		"mbox-leading-bytes", 0, NULL,
+		"'%s': %" G_GINT64_FORMAT " bytes at offset 0 come before the "
+		"first From_ line at offset %" G_GINT64_FORMAT "%s", st->path,
+		offset, offset, blank_only ? " and are only blank lines" : ""));
+}
+
 static void
 message_start(struct mbox_state *st, gint64 offset, size_t line_len,
 	      const struct mbox_from *from)
 {
 	struct mbox_msg *m = &st->cur;
 
+	if (!st->separator_seen)
+		leading_bytes_report(st, offset);
 	if (m->active)
 		mbox_message_finish(st, FALSE);
 	slack_close(st);

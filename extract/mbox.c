@@ -241,13 +241,17 @@ mbox_run(const char *path, const struct mt_extract_options *opts,
 	return mbox_read_file(path, NULL, 0, opts, sink);
 }
 
-/* Returns TRUE when head holds, after its first line, a valid From_ line
- * followed by a header field: a separator the reader will split at. */
-static gboolean
-head_has_later_separator(const char *head, size_t len)
+/* Counts the valid From_ lines after head's first line that are followed
+ * by a header field: separators the reader will split at.  With
+ * whole_block, the header field must start a complete header block with
+ * at least two of the fields every mail carries, because nothing else in
+ * the head then says that the file is an mbox. */
+static int
+head_count_separators(const char *head, size_t len, gboolean whole_block)
 {
 	const char *p = memchr(head, '\n', len);
 	const char *end = head + len;
+	int count = 0;
 
 	while (p != NULL && end - p > 6) {
 		const char *line = p + 1;
@@ -255,21 +259,25 @@ head_has_later_separator(const char *head, size_t len)
 		struct mbox_from from;
 
 		if (nl == NULL)
-			return FALSE;
+			break;
 		if (memcmp(line, "From ", 5) == 0 &&
 		    mbox_from_line_parse(line, (size_t)(nl - line), &from) ==
 			    MBOX_FROM_VALID &&
-		    stores_header_line_is_field(nl + 1, (size_t)(end - nl - 1)))
-			return TRUE;
+		    stores_header_line_is_field(nl + 1, (size_t)(end - nl - 1)) &&
+		    (!whole_block ||
+		     stores_eml_head_score((const unsigned char *)nl + 1,
+					   (size_t)(end - nl - 1)) >= 70))
+			count++;
 		p = nl;
 	}
-	return FALSE;
+	return count;
 }
 
-/* A regular file whose first line is a From_ line.  A first line that
- * starts with "From " but is damaged still counts, with less confidence,
- * when a real separator follows within the head: the reader then reports
- * the damaged start as slack. */
+/* A regular file whose first line is a From_ line.  A file whose start
+ * is damaged (garbage, blank lines, a broken first From_ line) still
+ * counts, with less confidence, when a real separator follows within the
+ * head: the reader then reports the bytes before it.  Without "From " at
+ * the start, the separator must lead a whole header block. */
 static int
 mbox_probe(const char *path, gboolean is_dir, const unsigned char *head,
 	   size_t head_len)
@@ -278,28 +286,32 @@ mbox_probe(const char *path, gboolean is_dir, const unsigned char *head,
 	const char *nl;
 	size_t len;
 	struct mbox_from from;
+	enum mbox_from_kind kind = MBOX_FROM_NONE;
+	int separators;
 
 	if (is_dir || head == NULL || head_len < 5)
 		return 0;
 	nl = memchr(text, '\n', head_len);
 	len = nl != NULL ? (size_t)(nl - text) : head_len;
-	if (len > MBOX_FROM_LINE_MAX)
-		return 0;
-	switch (mbox_from_line_parse(text, len, &from)) {
-	case MBOX_FROM_VALID:
+	if (len <= MBOX_FROM_LINE_MAX)
+		kind = mbox_from_line_parse(text, len, &from);
+	if (kind == MBOX_FROM_VALID)
 		return 90;
-	case MBOX_FROM_BARE:
-		/* Old Thunderbird: the next line must be a header field. */
-		if (nl == NULL)
-			return 0;
-		len = head_len - (size_t)(nl + 1 - text);
-		return stores_header_line_is_field(nl + 1, len) ? 80 : 0;
-	default:
-		if (memcmp(text, "From ", 5) == 0 &&
-		    head_has_later_separator(text, head_len))
-			return 60;
-		return 0;
-	}
+	/* Old Thunderbird: the next line must be a header field. */
+	if (kind == MBOX_FROM_BARE && nl != NULL &&
+	    stores_header_line_is_field(nl + 1,
+					head_len - (size_t)(nl + 1 - text)))
+		return 80;
+	if (memcmp(text, "From ", 5) == 0)
+		return head_count_separators(text, head_len, FALSE) > 0 ? 60 : 0;
+	separators = head_count_separators(text, head_len, TRUE);
+	if (stores_eml_head_score(head, head_len) == 0)
+		return separators > 0 ? 40 : 0;
+	/* A message may carry one mbox From_ line in an attached message,
+	 * but two or more after a header block are a message that lost its
+	 * separator: the mbox reader recovers it and keeps the messages
+	 * after it apart.  75 is above the EML reader's 70. */
+	return separators >= 2 ? 75 : 0;
 }
 
 const struct mt_extractor mt_extract_mbox = {

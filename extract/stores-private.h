@@ -13,8 +13,10 @@
 
 #include "extract/extract.h"
 
-/* Bytes of a file's start that probes look at. */
-#define STORES_HEAD_SIZE 4096
+/* Bytes of a file's start that probes look at: enough to find an mbox
+ * separator behind damaged leading bytes, or the end of a long first
+ * header line.  Callers allocate it on the heap. */
+#define STORES_HEAD_SIZE (64 * 1024)
 
 /* Default for mt_extract_options.max_message_size. */
 #define STORES_DEFAULT_MAX_MESSAGE (256 * 1024 * 1024)
@@ -41,6 +43,11 @@ gint64 stores_max_message(const struct mt_extract_options *opts);
  * header field: a field name of printable ASCII other than ':' followed
  * by ':'.  Leading whitespace (a folded continuation) does not count. */
 gboolean stores_header_line_is_field(const char *line, size_t len);
+
+/* Returns the length of the empty lines ("\n" or "\r\n") at the start
+ * of data; *count_r (when not NULL) receives how many there are. */
+size_t stores_blank_lines_length(const char *data, size_t len,
+				 int *count_r);
 
 /* Returns a confidence 0..100 that head is the start of an RFC 5322
  * message: a block of header fields that names at least one of the

@@ -146,3 +146,25 @@ def test_eml_folder_thunderbird_profile():
        "folders, roles and messages")
     eq(query(db, "SELECT locator FROM anomaly WHERE code ="
              " 'not-a-message'"), [("Inbox.msf",)], "index file noted")
+
+
+def test_eml_leading_blank_lines_read():
+    root = mtlib.tmpdir()
+    data = b"\r\n\n" + mail("Blank start", "blank@example.com")
+    path = write(root, "blank.eml", data)
+    db = mtlib.ingest(path)
+    eq(scalar(db, "SELECT format FROM evidence"), "eml", "format")
+    eq(query(db, "SELECT subject, message_id, size FROM message"),
+       [("Blank start", "blank@example.com", len(data))], "message")
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code ="
+              " 'leading-blank-lines'"), 1, "leading blank note")
+
+
+def test_eml_long_first_header_read():
+    root = mtlib.tmpdir()
+    data = b"X-Trace: " + b"a" * 20000 + b"\n" + mail("Long", "long@x.org")
+    path = write(root, "long.eml", data)
+    db = mtlib.ingest(path)
+    eq(scalar(db, "SELECT format FROM evidence"), "eml", "format")
+    eq(query(db, "SELECT subject, size FROM message"),
+       [("Long", len(data))], "message")

@@ -438,3 +438,81 @@ def test_mbox_damaged_first_line_still_read():
                                        ("Second", "allocated")], "messages")
     eq(rows[0][1], len(damaged), "offset of First")
     eq(rows[1][1], len(data) - len(SEP + second), "offset of Second")
+
+
+def three_messages():
+    return b"\n".join(SEP + message_bytes(b"Msg %d" % i) for i in range(3))
+
+
+def test_mbox_leading_newline_detected():
+    data = b"\n" + three_messages()
+    db = mtlib.ingest(write(data))
+    eq(scalar(db, "SELECT format FROM evidence"), "mbox", "format")
+    rows = messages(db)
+    eq([r[1] for r in rows], [1, 1 + data[1:].find(b"\nFrom ", 1) + 1,
+                              data.rfind(SEP)], "message offsets")
+    lead = anomalies(db, "mbox-leading-bytes")
+    eq(len(lead), 1, "leading-bytes anomalies")
+    eq(lead[0][0], "note", "level for blank lines only")
+    eq(lead[0][1], 0, "offset")
+    assert "1 bytes at offset 0" in lead[0][2], lead[0][2]
+
+
+def test_mbox_leading_garbage_detected():
+    garbage = b"".join(b"%064x\n" % (i * 7919) for i in range(64))
+    data = garbage + three_messages()
+    eq(len(garbage) > 4096, True, "garbage longer than 4 KiB")
+    db = mtlib.ingest(write(data), expect=(0, 2))
+    rows = messages(db)
+    eq(len(rows), 3, "messages")
+    eq(rows[0][1], len(garbage), "offset of message 1")
+    eq([r[2] for r in rows], ["allocated"] * 3, "statuses")
+    lead = anomalies(db, "mbox-leading-bytes")
+    eq(len(lead), 1, "leading-bytes anomalies")
+    eq(lead[0][0], "warning", "level")
+    assert "%d bytes at offset 0" % len(garbage) in lead[0][2], lead[0][2]
+    slack = anomalies(db, "mbox-slack")
+    eq([r[1] for r in slack], [0], "slack offset")
+
+
+def test_mbox_leading_message_recovered():
+    lost = message_bytes(b"Lost separator")
+    data = lost + b"\n" + three_messages()
+    db = mtlib.ingest(write(data), expect=(0, 2))
+    rows = messages(db)
+    eq(len(rows), 4, "messages")
+    eq((rows[0][1], rows[0][2], rows[0][3]),
+       (0, "recovered", "Lost separator"), "recovered leading message")
+    eq(len(anomalies(db, "mbox-leading-bytes")), 1, "leading anomaly")
+
+
+def test_mbox_garbage_past_head_not_detected():
+    garbage = b"x" * 70000 + b"\n"
+    path = write(garbage + three_messages())
+    proc = mtlib.run("ingest", os.path.join(mtlib.tmpdir(), "c.db"), path,
+                     expect=2)
+    assert "not a mail store" in proc.stderr, proc.stderr
+
+
+def test_mbox_only_from_line_is_empty_message():
+    db = mtlib.ingest(write(b"From x Mon Jan  1 00:00:00 2024\n"),
+                      expect=(0, 2))
+    rows = messages(db)
+    eq(len(rows), 1, "messages")
+    eq(rows[0][11], 0, "size")
+    eq(rows[0][12], hashlib.sha256(b"").hexdigest(), "sha256")
+    eq(scalar(db, "SELECT count(*) FROM anomaly"), 1, "anomalies")
+    eq(len(anomalies(db, "empty-message")), 1, "empty-message anomaly")
+
+
+def test_mbox_nul_in_header_not_truncated():
+    body = (b"--b1\nContent-Type: text/plain\n\nHi.\n--b1--\n")
+    extra = (b"X-Odd: a\0b\nMIME-Version: 1.0\n"
+             b"Content-Type: multipart/mixed; boundary=\"b1\"\n")
+    data = SEP + message_bytes(b"Nul", body=body, extra=extra)
+    db = mtlib.ingest(write(data))
+    eq(scalar(db, "SELECT count(*) FROM message"), 1, "messages")
+    eq(anomalies(db, "mbox-truncated"), [], "truncation anomalies")
+    eq([r[1] for r in anomalies(db, "nul-bytes")], [0], "NUL note")
+    eq(scalar(db, "SELECT status FROM evidence") != "damaged", True,
+       "evidence not damaged")
