@@ -664,42 +664,70 @@ pst_read_recovery_note(struct pst_read *r, const struct pst_place *place)
 	r->msg->recovery_note = g_string_free(note, FALSE);
 }
 
-/* libpff reads recovered blocks without checking the CRC in their
- * trailers, so data reused after the deletion comes back as if intact.
- * Every part of such an item is marked as unverified. */
+/* Adds a warning for the message and for each attachment of a recovered
+ * item whose block CRCs do not match or could not be checked.  why names
+ * the bad block or the reason. */
 static void
-pst_recovered_unverified(struct mt_message *msg)
+pst_recovered_mark(struct mt_message *msg, gboolean mismatch,
+		   const char *why)
 {
+	const char *code = mismatch ? "recovered-data-crc-mismatch" :
+				      "recovered-data-unverified";
+	const char *what = mismatch ? "block CRC mismatch" :
+				      "block CRCs not checked";
 	char *note;
 
-	mt_message_add_defect(msg, "warning", "recovered-data-unverified",
-			      "recovered item: block CRCs not checked, "
-			      "properties and body may hold overwritten "
-			      "bytes");
+	mt_message_add_defect(msg, "warning", code, "recovered item: %s "
+			      "(%s); properties and body may hold "
+			      "overwritten bytes", what, why);
 	for (guint i = 0; i < msg->attachments->len; i++) {
 		struct mt_attachment *a = g_ptr_array_index(msg->attachments,
 							    i);
 
 		if (a->is_message)
 			continue;
-		mt_message_add_defect(msg, "warning",
-				      "recovered-data-unverified",
-				      "recovered attachment %u '%s': block "
-				      "CRCs not checked, sha256 %s may be of "
-				      "overwritten bytes", i + 1,
+		mt_message_add_defect(msg, "warning", code,
+				      "recovered attachment %u '%s': %s, "
+				      "sha256 %s may be of overwritten bytes",
+				      i + 1,
 				      a->filename != NULL ? a->filename : "",
-				      a->sha256[0] != '\0' ? a->sha256 :
-				      "(none)");
+				      what, a->sha256[0] != '\0' ?
+				      a->sha256 : "(none)");
 	}
-	note = g_strdup_printf("%s; integrity unverified: libpff does not "
-			       "check the block CRCs of recovered data, so "
-			       "the message and its %u attachment(s) may "
-			       "hold overwritten bytes",
+	note = g_strdup_printf("%s; integrity %s: %s (%s), so the message "
+			       "and its %u attachment(s) may hold "
+			       "overwritten bytes",
 			       msg->recovery_note != NULL ?
 			       msg->recovery_note : "recovered",
+			       mismatch ? "damaged" : "unverified", what, why,
 			       msg->attachments->len);
 	g_free(msg->recovery_note);
 	msg->recovery_note = note;
+}
+
+/* Checks the block CRCs of a recovered item through pst-crc.c, because
+ * libpff returns overwritten recovered data as if it were intact. */
+static void
+pst_recovered_check(struct pst_walk *walk, struct mt_message *msg,
+		    uint32_t nid)
+{
+	char *detail = NULL;
+	char *note;
+	int ok = -1;
+
+	if (walk->crc != NULL)
+		ok = pst_crc_check_node(walk->crc, nid, &detail);
+	if (ok == 1) {
+		note = g_strdup_printf("%s; block CRCs checked: all match",
+				       msg->recovery_note);
+		g_free(msg->recovery_note);
+		msg->recovery_note = note;
+	} else {
+		pst_recovered_mark(msg, ok == 0, detail != NULL ? detail :
+				   walk->crc_error != NULL ? walk->crc_error :
+				   "no block index was read");
+	}
+	g_free(detail);
 }
 
 /* Lowers error defects of a recovered item to warnings: unreadable parts
@@ -751,7 +779,7 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 		pst_read_recovery_note(&r, place);
 		pst_defects_soften(r.msg);
 		if (strcmp(place->recovery_kind, "recovered") == 0)
-			pst_recovered_unverified(r.msg);
+			pst_recovered_check(walk, r.msg, nid);
 	}
 	libpff_record_set_free(&r.set, NULL);
 	g_string_free(r.lost, TRUE);

@@ -83,6 +83,8 @@ enum {
 /* Default for mt_extract_options.max_message_size. */
 #define PST_DEFAULT_MAX_MESSAGE_SIZE ((gint64)256 * 1024 * 1024)
 
+struct pst_crc;
+
 struct pst_walk {
 	const char *path;
 	const struct mt_sink *sink;
@@ -91,6 +93,8 @@ struct pst_walk {
 	GHashTable *known_roles;   /* folder nid -> enum mt_folder_role */
 	GHashTable *visited;       /* folder nids already walked */
 	int failed_items;          /* items that could not be read */
+	struct pst_crc *crc;       /* B-tree leaf entries, for recovered items */
+	char *crc_error;           /* why crc is NULL */
 	gboolean sink_failed;
 };
 
@@ -143,6 +147,11 @@ void pst_item_hash_sets(libpff_item_t *item, EVP_MD_CTX *md,
 void pst_attachments_read(struct pst_walk *walk, libpff_item_t *item,
 			  struct mt_message *msg, int parent, int depth,
 			  EVP_MD_CTX *md);
+
+/* pst-crc.c */
+struct pst_crc *pst_crc_scan(const char *path, char **error_r);
+int pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r);
+void pst_crc_free(struct pst_crc *crc);
 
 /* pst-recover.c */
 int pst_recover_walk(struct pst_walk *walk);

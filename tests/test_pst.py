@@ -490,7 +490,12 @@ DELETED = {
             "subject": "budget", "sender": {"smtp": "jo@corp.example"},
             "to": [{"smtp": "ext@partner.example"}],
             "attachments": [{"filename": "budget.xlsx",
-                             "generate": {"size": 40000, "seed": 7}}]}}],
+                             "generate": {"size": 40000, "seed": 7}}]}},
+        {"folder": "Sent Items", "mode": "unlinked", "message": {
+            "subject": "plans", "sender": {"smtp": "jo@corp.example"},
+            "to": [{"smtp": "ext@partner.example"}],
+            "attachments": [{"filename": "plans.pdf",
+                             "generate": {"size": 20000, "seed": 8}}]}}],
 }
 
 
@@ -505,7 +510,7 @@ def deleted_store():
     return pst
 
 
-def test_pst_orphaned_sent_item_is_stored():
+def test_pst_orphaned_sent_item_stored():
     db = os.path.join(mtlib.tmpdir(), "case.db")
     proc = mtlib.run("ingest", db, deleted_store(), expect=0)
     sent = "Top of Personal Folders/Sent Items"
@@ -534,7 +539,7 @@ def test_pst_orphaned_sent_item_is_stored():
     assert "descriptor 0x" in proc.stderr, proc.stderr
 
 
-def test_pst_overwritten_attachment_is_marked():
+def test_pst_overwritten_attachment_marked():
     db = mtlib.ingest(deleted_store())
     rows = query(db, "SELECT m.id, m.status, m.recovery_note, a.filename, "
                  "a.sha256 FROM message m JOIN attachment a ON "
@@ -544,12 +549,30 @@ def test_pst_overwritten_attachment_is_marked():
     eq((status, filename), ("recovered", "budget.xlsx"), "recovered row")
     intact = hashlib.sha256(generated_bytes(40000, 7)).hexdigest()
     assert sha != intact, "pstgen left the attachment intact"
-    assert "unverified" in note, note
+    assert "block CRC mismatch" in note, note
     marks = [r[0] for r in query(db, "SELECT detail FROM anomaly WHERE "
                                  "message_id = ? AND level = 'warning' "
-                                 "AND code LIKE 'recovered-data-%'",
+                                 "AND code = 'recovered-data-crc-mismatch'",
                                  (msg_id,))]
-    assert any("budget.xlsx" in d and sha in d for d in marks), marks
+    eq(len(marks), 2, "marks on the message and its attachment")
+    assert "budget.xlsx" in marks[1], marks
+    assert sha in marks[1], marks
     eq(scalar(db, "SELECT count(*) FROM anomaly a JOIN message m ON m.id "
               "= a.message_id WHERE m.subject = 'salary list' AND a.code "
               "LIKE 'recovered-data-%'"), 0, "allocated orphan unmarked")
+
+
+def test_pst_intact_recovered_item_verified():
+    db = mtlib.ingest(deleted_store())
+    rows = query(db, "SELECT m.id, m.status, m.recovery_note, a.sha256 "
+                 "FROM message m JOIN attachment a ON a.message_id = m.id "
+                 "WHERE m.subject = 'plans'")
+    eq(len(rows), 1, "recovered unlinked message with its attachment")
+    msg_id, status, note, sha = rows[0]
+    eq(status, "recovered", "status")
+    eq(sha, hashlib.sha256(generated_bytes(20000, 8)).hexdigest(),
+       "attachment recovered intact")
+    assert "block CRCs checked: all match" in note, note
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE message_id = ? AND "
+              "code LIKE 'recovered-data-%'", (msg_id,)), 0,
+       "no mark on intact data")
