@@ -48,9 +48,9 @@ static const char *const sink_sql[ST_COUNT] = {
 	[ST_ATTACHMENT] =
 	"INSERT INTO attachment (message_id, parent_id, depth, filename,"
 	" short_filename, declared_type, magic_type, magic_desc, size, sha256,"
-	" ext_mismatch, encoding, disposition, content_id, is_message)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	" ?14, ?15)",
+	" ext_mismatch, encoding, disposition, content_id, is_message,"
+	" unix_mode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	" ?12, ?13, ?14, ?15, ?16)",
 	[ST_ANOMALY] =
 	"INSERT INTO anomaly (evidence_id, folder_id, message_id, level, code,"
 	" path, byte_offset, locator, detail)"
@@ -355,6 +355,7 @@ store_attachments(struct ingest_sink *s, gint64 id,
 		casedb_bind_text(st, 13, a->disposition);
 		casedb_bind_text(st, 14, a->content_id);
 		sqlite3_bind_int(st, 15, a->is_message);
+		casedb_bind_text(st, 16, a->unix_mode);
 		rc = step_done(s, st);
 		row_ids[i] = sqlite3_last_insert_rowid(s->db);
 		s->totals.attachments++;

@@ -41,6 +41,7 @@ attachment_free(gpointer p)
 	g_free(a->encoding);
 	g_free(a->disposition);
 	g_free(a->content_id);
+	g_free(a->unix_mode);
 	g_free(a);
 }
 

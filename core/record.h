@@ -78,6 +78,7 @@ struct mt_attachment {
 	char *encoding;
 	char *disposition;
 	char *content_id;
+	char *unix_mode;      /* octal mode of a uuencode 'begin' line */
 	gboolean is_message;
 };
 

@@ -97,7 +97,9 @@ message_cut_field(GByteArray *out, const char *field, size_t len,
 	g_byte_array_append(out, (const guint8 *)field,
 			    PARSE_MAX_HEADER_FIELD);
 	g_byte_array_append(out, (const guint8 *)"\n", 1);
-	parse_defect(msg, "warning", "header-field-truncated",
+	/* Data is dropped here (recipients of a huge To: field), so this is
+	 * an error and the ingest ends with the damaged-input status. */
+	parse_defect(msg, "error", "header-field-truncated",
 		     "header field '%.*s' of %zu bytes was cut to %d "
 		     "bytes", name_len, field, len,
 		     PARSE_MAX_HEADER_FIELD);

@@ -12,9 +12,10 @@
 
 #define UU_DEC(c) ((((unsigned char)(c)) - ' ') & 0x3f)
 
-/* Reads "begin 644 name"; returns the name (new string) or NULL. */
+/* Reads "begin 644 name"; returns the name (new string) or NULL and
+ * copies the octal mode digits into mode_r. */
 static char *
-uu_read_begin(const char *line, size_t len)
+uu_read_begin(const char *line, size_t len, char mode_r[5])
 {
 	size_t i = 6, digits = 0;
 
@@ -26,6 +27,8 @@ uu_read_begin(const char *line, size_t len)
 	}
 	if (digits < 3 || i >= len || line[i] != ' ' || i + 1 >= len)
 		return NULL;
+	memcpy(mode_r, line + 6, digits);
+	mode_r[digits] = '\0';
 	while (len > i + 1 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	return g_strndup(line + i + 1, len - i - 1);
@@ -84,8 +87,8 @@ uu_line_end(const char *p, size_t *len_r)
 /* Decodes the block whose begin line ends at p.  Returns the bytes used,
  * up to and including the 'end' line, or 0 when no data follows. */
 static size_t
-uu_read_block(const char *p, const char *name, int parent, int depth,
-	      struct mt_message *msg)
+uu_read_block(const char *p, const char *name, const char *mode,
+	      int parent, int depth, struct mt_message *msg)
 {
 	GByteArray *data = g_byte_array_new();
 	size_t used = 0, len, next;
@@ -120,6 +123,7 @@ uu_read_block(const char *p, const char *name, int parent, int depth,
 
 		att->encoding = g_strdup("uuencode");
 		att->disposition = g_strdup("inline");
+		att->unix_mode = g_strdup(mode);
 	}
 	g_byte_array_unref(data);
 	return used;
@@ -134,14 +138,15 @@ parse_uuencode_extract(const char *text, int parent, int depth,
 
 	while (*p != '\0') {
 		size_t len, next = uu_line_end(p, &len), used = 0;
-		char *name = uu_read_begin(p, len);
+		char mode[5];
+		char *name = uu_read_begin(p, len, mode);
 
 		if (name != NULL) {
 			char *clean = parse_attach_clean_name(name, strlen(name),
 							      msg);
 
-			used = uu_read_block(p + next, clean, parent, depth,
-					     msg);
+			used = uu_read_block(p + next, clean, mode, parent,
+					     depth, msg);
 			g_free(clean);
 			g_free(name);
 		}

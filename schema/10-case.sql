@@ -202,6 +202,7 @@ CREATE TABLE IF NOT EXISTS attachment (
     encoding       TEXT,           -- 'base64', 'uuencode', 'tnef', 'mapi', ...
     disposition    TEXT,           -- 'attachment', 'inline'
     content_id     TEXT,
+    unix_mode      TEXT,           -- octal mode of a uuencode 'begin' line
     is_message     INTEGER NOT NULL DEFAULT 0 -- message/rfc822 or embedded item
 );
 CREATE INDEX IF NOT EXISTS attachment_message ON attachment(message_id);

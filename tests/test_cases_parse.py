@@ -149,6 +149,11 @@ def test_case13_uuencoded_files():
         assert text in body, "13 body lacks %r" % text
     for text in e["body_text_must_not_contain"]:
         assert text not in body, "13 body keeps %r" % text
+    for att in e["attachments"]:
+        eq(scalar(db, "SELECT unix_mode FROM attachment WHERE"
+                  " message_id = ? AND filename = ?",
+                  (row_id, att["filename"])), att["unix_mode"],
+           "13 mode of %s" % att["filename"])
 
 
 def test_case14_tnef_children():
