@@ -3,11 +3,14 @@
  * maildir.c - Maildir stores: plain, Maildir++ (".Sent" subfolders with a
  * maildirfolder file) and nested layouts (subfolders that are maildirs).
  *
- * Every file in cur/, new/ and tmp/ is a message except names starting
- * with '.'.  Flags come from the info after the last ':' (or mbsync's
- * ';', offlineimap's '!') that starts with "2,".  tmp/ files are
- * deliveries in progress or leftovers and are kept with status 'tmp'.
- * Symbolic links are never followed.
+ * Every entry of cur/, new/ and tmp/ is accounted for: a regular file is
+ * a message, a hidden one (name starting with '.') only when its content
+ * starts with a header block, and everything else is counted as skipped
+ * with an anomaly naming it.  Flags come from the info after the last
+ * ':' (or mbsync's ';', offlineimap's '!') that starts with "2,".  tmp/
+ * files are deliveries in progress or leftovers and are kept with status
+ * 'tmp'.  Message files outside cur/, new/ and tmp/ are read into a
+ * folder of loose files.  Symbolic links are never followed.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -308,11 +311,18 @@ message_name_apply(struct maildir_run *run, struct mt_message *msg,
 				      " bytes", info.size_hint, full);
 }
 
+/* Where a message file lies, which decides what its name means. */
+enum file_place {
+	PLACE_CUR_NEW,    /* the name carries delivery time and flags */
+	PLACE_TMP,        /* the same, and the status is 'tmp' */
+	PLACE_LOOSE       /* outside cur/new/tmp: the name means nothing */
+};
+
 /* Builds the record of one message file and hands it over. */
 static void
 message_read(struct maildir_run *run, gint64 folder_id,
 	     enum mt_folder_role role, const char *dir_rel, const char *name,
-	     gboolean in_tmp)
+	     enum file_place place)
 {
 	char *rel = dir_rel[0] != '\0' ? g_build_filename(dir_rel, name, NULL)
 				       : g_strdup(name);
@@ -335,7 +345,11 @@ message_read(struct maildir_run *run, gint64 folder_id,
 	}
 	msg = mt_message_new();
 	msg->locator = g_strdup(locator);
-	message_name_apply(run, msg, name, role, in_tmp, full);
+	if (place == PLACE_LOOSE)
+		msg->status = role_status(role);
+	else
+		message_name_apply(run, msg, name, role, place == PLACE_TMP,
+				   full);
 	if (full > (gint64)len) {
 		mt_message_add_defect(msg, "warning", "message-truncated",
 				      "the file is %" G_GINT64_FORMAT
@@ -352,18 +366,54 @@ out:
 	g_free(rel);
 }
 
-/* Lists the message files of one of cur/, new/, tmp/ (dot files are
- * not messages).  Symbolic links and other non-regular entries are
- * reported and counted as skipped by the caller. */
-static GPtrArray *
+/* Returns TRUE when the regular file at path starts with a header
+ * block, so a hidden or stray file is read as a message. */
+static gboolean
+file_looks_like_message(const char *path)
+{
+	unsigned char *head = g_malloc(STORES_HEAD_SIZE);
+	ssize_t n = stores_head_read(path, head, STORES_HEAD_SIZE);
+	gboolean yes = n > 0 && stores_eml_head_score(head, (size_t)n) > 0;
+
+	g_free(head);
+	return yes;
+}
+
+/* The entries of one of cur/, new/, tmp/, sorted by name. */
+struct message_dir {
+	GPtrArray *files;     /* regular files, names not starting with '.' */
+	GPtrArray *hidden;    /* regular files whose names start with '.' */
+	GPtrArray *odd;       /* links, directories, devices, FIFOs */
+};
+
+static void
+message_dir_release(struct message_dir *md)
+{
+	g_ptr_array_unref(md->files);
+	g_ptr_array_unref(md->hidden);
+	g_ptr_array_unref(md->odd);
+}
+
+/* Returns the number of entries, each of which is extracted, failed or
+ * skipped: the folder's declared_count. */
+static gint64
+message_dir_count(const struct message_dir *md)
+{
+	return (gint64)md->files->len + md->hidden->len + md->odd->len;
+}
+
+/* Lists every entry of one of cur/, new/, tmp/ into md. */
+static void
 message_names(struct maildir_run *run, const char *dir_rel,
-	      const char *sub, GPtrArray **odd_r)
+	      const char *sub, struct message_dir *md)
 {
 	char *dir = g_build_filename(run->root, dir_rel, sub, NULL);
-	GPtrArray *all, *files = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *all;
 	int err;
 
-	*odd_r = g_ptr_array_new_with_free_func(g_free);
+	md->files = g_ptr_array_new_with_free_func(g_free);
+	md->hidden = g_ptr_array_new_with_free_func(g_free);
+	md->odd = g_ptr_array_new_with_free_func(g_free);
 	all = dir_list(dir, &err);
 	if (err != 0 && err != ENOENT) {
 		char *rel = g_build_filename(dir_rel, sub, NULL);
@@ -383,19 +433,58 @@ message_names(struct maildir_run *run, const char *dir_rel,
 		char *path = g_build_filename(dir, name, NULL);
 		struct stat sb;
 
-		if (name[0] == '.') {
-			g_free(path);
-			continue;
-		}
-		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode))
-			g_ptr_array_add(files, g_strdup(name));
+		if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+			g_ptr_array_add(md->odd, g_strdup(name));
+		else if (name[0] == '.')
+			g_ptr_array_add(md->hidden, g_strdup(name));
 		else
-			g_ptr_array_add(*odd_r, g_strdup(name));
+			g_ptr_array_add(md->files, g_strdup(name));
 		g_free(path);
 	}
 	g_ptr_array_unref(all);
 	g_free(dir);
-	return files;
+}
+
+/* Reads the hidden files of a message directory that start with a header
+ * block, with a note that their names hide them from mail clients, and
+ * counts the rest (.DS_Store, .keep) as skipped. */
+static void
+hidden_files_read(struct maildir_run *run, gint64 folder_id,
+		  enum mt_folder_role role, const char *dir_rel,
+		  const char *sub, GPtrArray *hidden, enum file_place place)
+{
+	char *sub_rel = g_build_filename(dir_rel, sub, NULL);
+
+	for (guint i = 0; run->rc >= 0 && i < hidden->len; i++) {
+		const char *name = hidden->pdata[i];
+		char *rel = g_build_filename(sub_rel, name, NULL);
+		char *path = g_build_filename(run->root, rel, NULL);
+		char *shown = stores_name_display(rel);
+
+		if (file_looks_like_message(path)) {
+			run_result(run, mt_sink_anomalyf(
+				run->sink, folder_id, MT_LEVEL_NOTE,
+				"hidden-message-file", -1, shown, "'%s' is "
+				"read as a message although its name starts "
+				"with '.', which hides it from mail clients",
+				shown));
+			message_read(run, folder_id, role, sub_rel, name,
+				     place);
+		} else {
+			run_result(run, mt_sink_anomalyf(
+				run->sink, folder_id, MT_LEVEL_NOTE,
+				"hidden-file-skipped", -1, shown, "'%s' has a "
+				"name starting with '.' and does not start "
+				"with a header block, so it was not read as a "
+				"message", shown));
+			run_result(run, run->sink->skipped(run->sink->ctx,
+							   folder_id, FALSE));
+		}
+		g_free(shown);
+		g_free(path);
+		g_free(rel);
+	}
+	g_free(sub_rel);
 }
 
 /* Reports entries of a message directory that are not regular files. */
@@ -478,28 +567,29 @@ static void
 folder_tmp_read(struct maildir_run *run, const char *dir_rel,
 		const char *folder_path)
 {
-	GPtrArray *odd, *files = message_names(run, dir_rel, "tmp", &odd);
-	char *path, *locator;
+	struct message_dir md;
+	char *path, *locator, *sub;
 	gint64 id;
 
-	if (files->len == 0 && odd->len == 0)
+	message_names(run, dir_rel, "tmp", &md);
+	if (message_dir_count(&md) == 0)
 		goto out;
 	path = g_strconcat(folder_path, "/tmp", NULL);
 	locator = g_build_filename(dir_rel, "tmp", NULL);
-	id = folder_start(run, path, MT_FOLDER_TMP, files->len, locator);
-	for (guint i = 0; run->rc >= 0 && i < files->len; i++) {
-		char *sub = g_build_filename(dir_rel, "tmp", NULL);
-
-		message_read(run, id, MT_FOLDER_TMP, sub, files->pdata[i],
-			     TRUE);
-		g_free(sub);
-	}
-	odd_entries_report(run, id, dir_rel, "tmp", odd);
+	sub = g_build_filename(dir_rel, "tmp", NULL);
+	id = folder_start(run, path, MT_FOLDER_TMP, message_dir_count(&md),
+			  locator);
+	for (guint i = 0; run->rc >= 0 && i < md.files->len; i++)
+		message_read(run, id, MT_FOLDER_TMP, sub, md.files->pdata[i],
+			     PLACE_TMP);
+	hidden_files_read(run, id, MT_FOLDER_TMP, dir_rel, "tmp", md.hidden,
+			  PLACE_TMP);
+	odd_entries_report(run, id, dir_rel, "tmp", md.odd);
+	g_free(sub);
 	g_free(locator);
 	g_free(path);
 out:
-	g_ptr_array_unref(files);
-	g_ptr_array_unref(odd);
+	message_dir_release(&md);
 }
 
 /* Reads the messages of one maildir folder: cur/ and new/, then tmp/. */
@@ -508,26 +598,28 @@ folder_read(struct maildir_run *run, const char *dir_rel,
 	    const char *folder_path, enum mt_folder_role role)
 {
 	static const char *const subs[] = { "cur", "new" };
-	GPtrArray *files[2], *odd[2];
+	struct message_dir md[2];
 	gint64 id;
 	char *locator = stores_name_display(dir_rel[0] != '\0' ? dir_rel
 							      : ".");
 
 	keywords_load(run, dir_rel);
 	for (int s = 0; s < 2; s++)
-		files[s] = message_names(run, dir_rel, subs[s], &odd[s]);
+		message_names(run, dir_rel, subs[s], &md[s]);
 	id = folder_start(run, folder_path, role,
-			  files[0]->len + files[1]->len, locator);
+			  message_dir_count(&md[0]) + message_dir_count(&md[1]),
+			  locator);
 	for (int s = 0; s < 2; s++) {
 		char *sub = g_build_filename(dir_rel, subs[s], NULL);
 
-		for (guint i = 0; run->rc >= 0 && i < files[s]->len; i++)
-			message_read(run, id, role, sub, files[s]->pdata[i],
-				     FALSE);
-		odd_entries_report(run, id, dir_rel, subs[s], odd[s]);
+		for (guint i = 0; run->rc >= 0 && i < md[s].files->len; i++)
+			message_read(run, id, role, sub, md[s].files->pdata[i],
+				     PLACE_CUR_NEW);
+		hidden_files_read(run, id, role, dir_rel, subs[s],
+				  md[s].hidden, PLACE_CUR_NEW);
+		odd_entries_report(run, id, dir_rel, subs[s], md[s].odd);
 		g_free(sub);
-		g_ptr_array_unref(files[s]);
-		g_ptr_array_unref(odd[s]);
+		message_dir_release(&md[s]);
 	}
 	if (run->rc >= 0)
 		folder_tmp_read(run, dir_rel, folder_path);
@@ -577,18 +669,22 @@ root_folder_name(const char *root)
 	return name;
 }
 
-/* Handles one entry of a folder directory other than cur/new/tmp. */
+/* Handles one entry of a folder directory other than cur/new/tmp: walks
+ * a subdirectory, adds a file that starts with a header block to loose,
+ * and reports any other file that is no known control file. */
 static void
 walk_entry(struct maildir_run *run, const char *dir_rel,
-	   const char *folder_path, const char *name, int depth)
+	   const char *folder_path, const char *name, int depth,
+	   GPtrArray *loose)
 {
 	char *rel = dir_rel[0] != '\0' ? g_build_filename(dir_rel, name, NULL)
 				       : g_strdup(name);
 	char *path = g_build_filename(run->root, rel, NULL);
 	char *shown = stores_name_display(rel);
 	struct stat sb;
+	gboolean found = lstat(path, &sb) == 0;
 
-	if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+	if (found && S_ISDIR(sb.st_mode)) {
 		char *child_path = folder_path_from(folder_path, name);
 
 		if (name[0] == '.')
@@ -597,15 +693,69 @@ walk_entry(struct maildir_run *run, const char *dir_rel,
 			run->nested_layout = TRUE;
 		walk_dir(run, rel, child_path, depth + 1);
 		g_free(child_path);
-	} else if (!control_file_is_known(name)) {
+	} else if (control_file_is_known(name)) {
+		/* Dovecot, Courier and mbsync state: no mail. */
+	} else if (found && S_ISREG(sb.st_mode) &&
+		   file_looks_like_message(path)) {
+		g_ptr_array_add(loose, g_strdup(name));
+	} else {
 		run_result(run, mt_sink_anomalyf(
-			run->sink, 0, MT_LEVEL_NOTE, "not-mail-file", -1, shown,
-			"'%s' lies outside cur/, new/ and tmp/ and was not "
-			"read as a message", shown));
+			run->sink, 0, MT_LEVEL_WARNING, "not-mail-file", -1,
+			shown, "'%s' lies outside cur/, new/ and tmp/, does "
+			"not start with a header block and was not read",
+			shown));
 	}
 	g_free(shown);
 	g_free(path);
 	g_free(rel);
+}
+
+/* Reads the message files found outside cur/, new/ and tmp/ of one
+ * directory into a folder named after it, or after its maildir folder
+ * with "/loose files" added when the directory is a maildir. */
+static void
+loose_files_read(struct maildir_run *run, const char *dir_rel,
+		 const char *dir_folder, gboolean is_maildir,
+		 GPtrArray *loose)
+{
+	char *path, *locator;
+	enum mt_folder_role role;
+	gint64 id;
+
+	if (loose->len == 0)
+		return;
+	if (is_maildir || dir_folder[0] == '\0')
+		path = g_strconcat(dir_folder, dir_folder[0] != '\0' ? "/" : "",
+				   "loose files", NULL);
+	else
+		path = g_strdup(dir_folder);
+	locator = stores_name_display(dir_rel[0] != '\0' ? dir_rel : ".");
+	role = mt_folder_role_guess(dir_folder);
+	id = folder_start(run, path, role, loose->len, locator);
+	for (guint i = 0; run->rc >= 0 && i < loose->len; i++) {
+		const char *name = loose->pdata[i];
+		char *rel = dir_rel[0] != '\0'
+				    ? g_build_filename(dir_rel, name, NULL)
+				    : g_strdup(name);
+		char *shown = stores_name_display(rel);
+
+		run_result(run, mt_sink_anomalyf(
+			run->sink, id, MT_LEVEL_NOTE, "loose-message-file", -1,
+			shown, "'%s' lies outside cur/, new/ and tmp/ and was "
+			"read as a message of folder '%s'", shown, path));
+		message_read(run, id, role, dir_rel, name, PLACE_LOOSE);
+		g_free(shown);
+		g_free(rel);
+	}
+	g_free(locator);
+	g_free(path);
+}
+
+static gboolean
+name_is_message_dir(const char *name)
+{
+	return strcmp(name, "cur") == 0 || strcmp(name, "new") == 0 ||
+	       strcmp(name, "tmp") == 0;
 }
 
 static void
@@ -613,7 +763,9 @@ walk_dir(struct maildir_run *run, const char *dir_rel,
 	 const char *folder_path, int depth)
 {
 	char *dir = g_build_filename(run->root, dir_rel, NULL);
-	GPtrArray *names;
+	GPtrArray *names, *loose, *subdirs;
+	gboolean is_maildir;
+	char *name = NULL;
 	int err;
 
 	if (depth > MAILDIR_MAX_DEPTH) {
@@ -627,13 +779,11 @@ walk_dir(struct maildir_run *run, const char *dir_rel,
 	}
 	/* The root maildir is usually the INBOX, with its subfolders as
 	 * siblings, as IMAP servers show them. */
-	if (maildir_is_maildir(dir)) {
-		char *name = depth == 0 ? root_folder_name(run->root)
+	is_maildir = maildir_is_maildir(dir);
+	name = depth == 0 && is_maildir ? root_folder_name(run->root)
 					: g_strdup(folder_path);
-
+	if (is_maildir)
 		folder_read(run, dir_rel, name, mt_folder_role_guess(name));
-		g_free(name);
-	}
 	names = dir_list(dir, &err);
 	if (err != 0) {
 		run_result(run, mt_sink_anomalyf(
@@ -641,15 +791,33 @@ walk_dir(struct maildir_run *run, const char *dir_rel,
 			dir_rel, "cannot list '%s': %s", dir, g_strerror(err)));
 		run_damaged(run);
 	}
+	/* Files first, so the folder of loose files exists before the
+	 * folders below it look up their parent. */
+	loose = g_ptr_array_new_with_free_func(g_free);
+	subdirs = g_ptr_array_new();
 	for (guint i = 0; run->rc >= 0 && i < names->len; i++) {
-		const char *name = names->pdata[i];
+		const char *entry = names->pdata[i];
+		char *path = g_build_filename(dir, entry, NULL);
 
-		if (strcmp(name, "cur") == 0 || strcmp(name, "new") == 0 ||
-		    strcmp(name, "tmp") == 0)
-			continue;
-		walk_entry(run, dir_rel, folder_path, name, depth);
+		if (name_is_message_dir(entry)) {
+			/* folder_read() lists cur/, new/ and tmp/. */
+		} else if (is_dir_nofollow(path)) {
+			g_ptr_array_add(subdirs, names->pdata[i]);
+		} else {
+			walk_entry(run, dir_rel, folder_path, entry, depth,
+				   loose);
+		}
+		g_free(path);
 	}
+	if (run->rc >= 0)
+		loose_files_read(run, dir_rel, name, is_maildir, loose);
+	for (guint i = 0; run->rc >= 0 && i < subdirs->len; i++)
+		walk_entry(run, dir_rel, folder_path, subdirs->pdata[i], depth,
+			   loose);
+	g_ptr_array_unref(subdirs);
+	g_ptr_array_unref(loose);
 	g_ptr_array_unref(names);
+	g_free(name);
 	g_free(dir);
 }
 

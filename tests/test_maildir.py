@@ -62,8 +62,15 @@ def test_maildir_flags_and_separators():
        "status of the T file")
     eq(sum(1 for r in rows.values() if r[0] == "allocated"), 5,
        "allocated messages")
-    eq(query(db, "SELECT path, role, declared_count FROM folder"),
-       [("INBOX", "inbox", 6)], "folders")
+    # .DS_Store in cur/ and .keep in tmp/ are declared and skipped.
+    eq(query(db, "SELECT path, role, declared_count, extracted_count,"
+             " failed_count, skipped_count FROM folder ORDER BY path"),
+       [("INBOX", "inbox", 7, 6, 0, 1), ("INBOX/tmp", "tmp", 1, 0, 0, 1)],
+       "folders")
+    eq(query(db, "SELECT level, locator FROM anomaly WHERE code ="
+             " 'hidden-file-skipped' ORDER BY locator"),
+       [("note", "cur/.DS_Store"), ("note", "tmp/.keep")],
+       "hidden files leave a trace")
     times = query(db, "SELECT t.utc FROM message_time t JOIN message m"
                   " ON m.id = t.message_id WHERE t.source ="
                   " 'maildir-filename' ORDER BY t.utc")
@@ -83,7 +90,10 @@ def test_maildir_plus_plus_sent_folder():
     db = mtlib.ingest(case_dir("17-bcc-sent-items"))
     eq(query(db, "SELECT path, role, declared_count, extracted_count"
              " FROM folder ORDER BY path"),
-       [("INBOX", "inbox", 1, 1), ("Sent", "sent", 2, 2)], "folders")
+       [("INBOX", "inbox", 2, 1), ("INBOX/tmp", "tmp", 1, 0),
+        ("Sent", "sent", 3, 2), ("Sent/tmp", "tmp", 1, 0)],
+       "folders (each .keep declared and skipped)")
+    eq(scalar(db, "SELECT count(*) FROM message"), 3, "messages")
     eq(scalar(db, "SELECT format_detail FROM evidence"), "maildir++",
        "format detail")
     rows = by_locator(db)
@@ -159,11 +169,13 @@ def test_maildir_hostile_names_kept_readable():
         "cur/../2.y:2,S": mail("Dot dot", "o2@example.com"),
     })
     db = mtlib.ingest(root)
-    locators = sorted(by_locator(db))
-    eq(locators, ["cur/1.x\\x0aevil\\xff:2,S"], "escaped locator")
-    # 'cur/../2.y' is the file '2.y:2,S' in the root, which is no message.
+    rows = by_locator(db)
+    eq(sorted(rows), ["2.y:2,S", "cur/1.x\\x0aevil\\xff:2,S"],
+       "escaped locator")
+    # 'cur/../2.y' is the file '2.y:2,S' in the root: a loose message.
+    eq(rows["2.y:2,S"][8], "INBOX/loose files", "folder of the loose file")
     eq(query(db, "SELECT locator FROM anomaly WHERE code ="
-             " 'not-mail-file'"), [("2.y:2,S",)], "stray root file")
+             " 'loose-message-file'"), [("2.y:2,S",)], "stray root file")
 
 
 def test_maildir_symlink_and_fifo_not_read():
@@ -180,7 +192,9 @@ def test_maildir_symlink_and_fifo_not_read():
     rows = query(db, "SELECT locator FROM anomaly WHERE code ="
                  " 'not-a-regular-file' ORDER BY locator")
     eq(rows, [("cur/2.link:2,S",), ("cur/3.fifo:2,S",)], "reported")
-    eq(scalar(db, "SELECT skipped_count FROM folder"), 2, "skipped count")
+    eq(query(db, "SELECT declared_count, extracted_count, failed_count,"
+             " skipped_count FROM folder"), [(3, 1, 0, 2)],
+       "every entry declared and counted once")
 
 
 def test_maildir_unreadable_file_reported():
@@ -299,11 +313,58 @@ def test_maildir_sent_copies_keep_bcc():
 def test_maildir_single_subfolder_named():
     sent = os.path.join(case_dir("17-bcc-sent-items"), ".Sent")
     db = mtlib.ingest(sent)
-    eq(query(db, "SELECT path, role, declared_count FROM folder"),
-       [("Sent", "sent", 2)], "a Maildir++ subfolder given alone")
+    eq(query(db, "SELECT path, role, declared_count FROM folder"
+             " ORDER BY path"), [("Sent", "sent", 3), ("Sent/tmp", "tmp", 1)],
+       "a Maildir++ subfolder given alone")
     trash = make_maildir(os.path.join(mtlib.tmpdir(), "Trash"), {
         "cur/1.a:2,S": mail("Binned", "b@example.com")})
     db = mtlib.ingest(trash)
     eq(query(db, "SELECT f.path, f.role, m.status FROM folder f JOIN"
              " message m ON m.folder_id = f.id"),
        [("Trash", "deleted", "deleted")], "a maildir named Trash")
+
+
+def test_maildir_hidden_message_file_read():
+    root = make_maildir(os.path.join(mtlib.tmpdir(), "md"), {
+        "cur/1.a:2,S": mail("Visible", "v@example.com"),
+        "cur/.2.b:2,S": mail("Hidden", "h@example.com"),
+        "tmp/.3.c": mail("Hidden tmp", "t@example.com"),
+        "new/.keep": b"",
+    })
+    db = mtlib.ingest(root)
+    rows = by_locator(db)
+    eq(sorted(rows), ["cur/.2.b:2,S", "cur/1.a:2,S", "tmp/.3.c"],
+       "messages")
+    eq(rows["cur/.2.b:2,S"][0], "allocated", "status in cur/")
+    eq(rows["cur/.2.b:2,S"][2], 1, "seen flag from the name")
+    eq(rows["tmp/.3.c"][0], "tmp", "status in tmp/")
+    eq(query(db, "SELECT locator FROM anomaly WHERE code ="
+             " 'hidden-message-file' ORDER BY locator"),
+       [("cur/.2.b:2,S",), ("tmp/.3.c",)], "hidden names noted")
+    eq(query(db, "SELECT locator FROM anomaly WHERE code ="
+             " 'hidden-file-skipped'"), [("new/.keep",)], "empty .keep")
+    eq(query(db, "SELECT path, declared_count, extracted_count,"
+             " skipped_count FROM folder ORDER BY path"),
+       [("INBOX", 3, 2, 1), ("INBOX/tmp", 1, 1, 0)], "counts")
+
+
+def test_maildir_loose_eml_files_read():
+    root = make_maildir(os.path.join(mtlib.tmpdir(), "md"), {
+        "cur/1.a:2,S": mail("In cur", "c@example.com"),
+        "export.eml": mail("At root", "r@example.com"),
+        "Saved/old.eml": mail("In subfolder", "s@example.com"),
+        "Saved/notes.txt": b"not mail\n",
+    })
+    db = mtlib.ingest(root)
+    rows = by_locator(db)
+    eq(sorted(rows), ["Saved/old.eml", "cur/1.a:2,S", "export.eml"],
+       "messages")
+    eq(rows["export.eml"][8], "INBOX/loose files", "root loose folder")
+    eq(rows["Saved/old.eml"][8], "Saved", "folder named after directory")
+    eq(rows["Saved/old.eml"][0], "allocated", "status")
+    eq(query(db, "SELECT level, locator FROM anomaly WHERE code ="
+             " 'not-mail-file'"), [("warning", "Saved/notes.txt")],
+       "non-mail file reported")
+    eq(scalar(db, "SELECT count(*) FROM message_time t JOIN message m ON"
+              " m.id = t.message_id WHERE m.locator = 'export.eml' AND"
+              " t.source = 'maildir-filename'"), 0, "no name time")
