@@ -171,8 +171,8 @@ pst_crc_free(struct pst_crc *crc)
 
 /* Reads the whole file once and indexes its B-tree leaf entries.
  * Returns NULL with *error_r set for an unreadable file or a 4k-page one.
- * NOTE: memory grows with the number of blocks in the file, an estimated
- * 100 bytes each, unmeasured on stores over 1 GB. */
+ * NOTE: memory grows with the number of blocks in the file: 25 MB for a
+ * 223 MB pstgen store, so several GB for a store of tens of GB. */
 struct pst_crc *
 pst_crc_scan(const char *path, char **error_r)
 {
