@@ -495,8 +495,10 @@ def test_mbox_garbage_past_head_not_detected():
 
 
 def test_mbox_only_from_line_is_empty_message():
-    db = mtlib.ingest(write(b"From x Mon Jan  1 00:00:00 2024\n"),
-                      expect=(0, 2))
+    db = os.path.join(mtlib.tmpdir(), "c.db")
+    proc = mtlib.run("ingest", db, write(b"From x Mon Jan  1 00:00:00 2024\n"),
+                     expect=(0, 2))
+    eq("CRITICAL" in proc.stderr, False, "GLib criticals\n" + proc.stderr)
     rows = messages(db)
     eq(len(rows), 1, "messages")
     eq(rows[0][11], 0, "size")
