@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "extract/extract.h"
+#include "extract/pst-private.h"
 #include "parse/parse.h"
 
 struct rec_folder {
@@ -544,6 +545,48 @@ test_damaged(void)
 	g_free(dir);
 }
 
+/* The message store node (nid 0x21) of a healthy store is allocated, so
+ * every block behind it must match its CRC. */
+static void
+test_crc(void)
+{
+	static const char *const stores[] = { "aspose_Outlook.pst",
+					      "go-pst_32-bit.pst" };
+	char *path = fixture("pst-extractor_pstextractortest.ost");
+	char *error = NULL;
+	char *detail = NULL;
+	struct pst_crc *crc;
+
+	crc = pst_crc_scan(path, &error);
+	check(crc == NULL, "crc scan rejects a 4k-page ost");
+	check(error != NULL && strstr(error, "wVer 36") != NULL,
+	      "crc scan names wVer 36");
+	g_free(error);
+	g_free(path);
+	for (size_t i = 0; i < G_N_ELEMENTS(stores); i++) {
+		char *name = g_strdup_printf("crc of the store node in %s",
+					     stores[i]);
+
+		path = fixture(stores[i]);
+		error = NULL;
+		crc = pst_crc_scan(path, &error);
+		check(crc != NULL, "crc scan reads the store");
+		if (crc != NULL) {
+			check_int(pst_crc_check_node(crc, 0x21, &detail), 1,
+				  name);
+			g_free(detail);
+			check_int(pst_crc_check_node(crc, 0x7fffffe4,
+						     &detail), -1,
+				  "crc check of a node not in the store");
+			g_free(detail);
+		}
+		pst_crc_free(crc);
+		g_free(error);
+		g_free(path);
+		g_free(name);
+	}
+}
+
 int
 main(void)
 {
@@ -558,6 +601,7 @@ main(void)
 	test_small_stores();
 	test_ost_4k();
 	test_damaged();
+	test_crc();
 	parse_shutdown();
 	return failures > 0 ? 1 : 0;
 }
