@@ -55,6 +55,26 @@ static const struct detect_case cases[] = {
 	{ "prose named mbox", "x.mbox", "Dear Bob,\nFrom Monday on.\n",
 	  NULL },
 	{ "empty file", "empty.eml", "", NULL },
+	{ "mbox after blank line", "x.txt",
+	  "\nFrom a@example.com Mon Jan  6 10:00:00 2020\n"
+	  "From: a@example.com\nDate: Mon, 6 Jan 2020 10:00:00 +0000\n\nx\n",
+	  "mbox" },
+	{ "mbox after garbage", "x.bin",
+	  "\x01\x02 junk\nmore junk\n"
+	  "From a@example.com Mon Jan  6 10:00:00 2020\n"
+	  "From: a@example.com\nDate: Mon, 6 Jan 2020 10:00:00 +0000\n\nx\n",
+	  "mbox" },
+	{ "garbage then lone header line", "x.bin",
+	  "junk\nFrom a@example.com Mon Jan  6 10:00:00 2020\nSubject: x\n",
+	  NULL },
+	{ "eml quoting one From_ line", "x.eml",
+	  "From: a@example.com\nDate: Mon, 6 Jan 2020 10:00:00 +0000\n\n"
+	  "From b@example.com Mon Jan  6 09:00:00 2020\n"
+	  "From: b@example.com\nDate: Mon, 6 Jan 2020 09:00:00 +0000\n\ny\n",
+	  "eml" },
+	{ "eml after blank lines", "x.txt",
+	  "\r\n\nFrom: a@example.com\nDate: Mon, 6 Jan 2020 10:00:00 +0000\n"
+	  "\nx\n", "eml" },
 	{ "maildir folder", "anything", NULL, "maildir" },
 };
 
