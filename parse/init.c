@@ -15,6 +15,29 @@ static magic_t magic_type_cookie;   /* MAGIC_MIME_TYPE: "application/pdf" */
 static magic_t magic_desc_cookie;   /* description: "PDF document, ..." */
 static GMutex magic_lock;
 
+/* libmagic results by the SHA-256 of the bytes looked at.  Mail repeats
+ * the same files (logos, signature images, forwarded attachments), and
+ * each libmagic call costs 60-470 us, so a repeat is answered from here.
+ * The table is emptied when it reaches MAGIC_CACHE_MAX entries. */
+#define MAGIC_CACHE_MAX 8192
+
+struct magic_result {
+	char *type;
+	char *desc;
+};
+
+static GHashTable *magic_cache;   /* sha256 hex -> struct magic_result */
+
+static void
+magic_result_free(gpointer p)
+{
+	struct magic_result *r = p;
+
+	g_free(r->type);
+	g_free(r->desc);
+	g_free(r);
+}
+
 static magic_t
 magic_cookie_open(int flags)
 {
@@ -52,6 +75,9 @@ parse_shutdown(void)
 		magic_close(magic_desc_cookie);
 	magic_type_cookie = NULL;
 	magic_desc_cookie = NULL;
+	if (magic_cache != NULL)
+		g_hash_table_destroy(magic_cache);
+	magic_cache = NULL;
 	g_mime_shutdown();
 }
 
@@ -60,16 +86,36 @@ parse_magic_lookup(const unsigned char *data, size_t len, char **type_r,
 		   char **desc_r)
 {
 	const char *type = NULL, *desc = NULL;
+	struct magic_result *hit;
+	char key[65];
 
 	if (len > PARSE_MAGIC_MAX_BYTES)
 		len = PARSE_MAGIC_MAX_BYTES;
+	parse_sha256_hex(data, len, key);
 	g_mutex_lock(&magic_lock);
+	if (magic_cache == NULL)
+		magic_cache = g_hash_table_new_full(g_str_hash, g_str_equal,
+						    g_free, magic_result_free);
+	hit = g_hash_table_lookup(magic_cache, key);
+	if (hit != NULL) {
+		*type_r = g_strdup(hit->type);
+		*desc_r = g_strdup(hit->desc);
+		g_mutex_unlock(&magic_lock);
+		return;
+	}
 	if (magic_type_cookie != NULL)
 		type = magic_buffer(magic_type_cookie, data, len);
 	*type_r = g_strdup(type);
 	if (magic_desc_cookie != NULL)
 		desc = magic_buffer(magic_desc_cookie, data, len);
 	*desc_r = g_strdup(desc);
+
+	if (g_hash_table_size(magic_cache) >= MAGIC_CACHE_MAX)
+		g_hash_table_remove_all(magic_cache);
+	hit = g_new(struct magic_result, 1);
+	hit->type = g_strdup(*type_r);
+	hit->desc = g_strdup(*desc_r);
+	g_hash_table_insert(magic_cache, g_strdup(key), hit);
 	g_mutex_unlock(&magic_lock);
 }
 
