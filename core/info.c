@@ -69,6 +69,13 @@ info_cmd(int argc, char **argv)
 	print_rows(db, "messages by status and direction:",
 		   "SELECT status, direction, count(*) FROM message"
 		   " GROUP BY status, direction ORDER BY status, direction");
+	print_rows(db, "mail server logs:",
+		   "SELECT e.id AS evidence_id, e.format,"
+		   " (SELECT count(*) FROM log_event l WHERE l.evidence_id ="
+		   " e.id) AS events,"
+		   " (SELECT count(*) FROM log_message l WHERE l.evidence_id ="
+		   " e.id) AS logged_messages FROM evidence e"
+		   " WHERE e.format LIKE 'log-%' ORDER BY e.id");
 	print_rows(db, "anomalies by code:",
 		   "SELECT level, code, count(*) FROM anomaly"
 		   " GROUP BY level, code ORDER BY count(*) DESC");

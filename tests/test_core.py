@@ -193,6 +193,16 @@ def test_info_lists_evidence():
     assert "sent" in out, out
 
 
+def test_info_lists_logs():
+    log = mtlib.shared("fixtures", "logs", "zeek_smtp.log")
+    db = mtlib.ingest(log)
+    out = mtlib.run("info", db, expect=0).stdout
+    section = out.split("mail server logs:")[1].split("\n\n")[0]
+    rows = [line.split("\t") for line in section.strip().splitlines()[1:]]
+    eq(len(rows), 1, "log rows\n" + out)
+    eq(rows[0][1], "log-zeek-smtp", "format")
+
+
 def write_mbox(path, messages):
     """Write an mbox of (message-id, subject, date, body) tuples."""
     with open(path, "w") as f:
