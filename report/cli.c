@@ -95,7 +95,8 @@ timeline_usage(FILE *out)
 	fputs("usage: mailtrail timeline CASE.db [options]\n\n"
 	      "Writes every outbound message, ordered by sent time (UTC),\n"
 	      "with the evidence file, locator and hashes behind it.\n\n"
-	      "  --custodian NAME   only this custodian's mail\n"
+	      "  --custodian NAME   only this custodian's mail (name in any\n"
+	      "                     letter case, or one of their addresses)\n"
 	      "  --format F         csv (default), jsonl, timesketch-csv,\n"
 	      "                     timesketch-jsonl, bodyfile (mactime),\n"
 	      "                     case-uco (CASE/UCO JSON-LD)\n"
@@ -210,8 +211,10 @@ custodian_exists(sqlite3 *db, const char *name)
 	sqlite3_stmt *st;
 	int found;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM custodian WHERE name = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM custodian WHERE name = ?1"
+			       " COLLATE NOCASE OR id IN (SELECT custodian_id"
+			       " FROM custodian_address WHERE address ="
+			       " lower(?1))", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -236,10 +239,11 @@ report_cmd_timeline(int argc, char **argv)
 		goto fail;
 	if (a.filter.custodian != NULL &&
 	    !custodian_exists(db, a.filter.custodian)) {
-		error = g_strdup_printf("custodian '%s' not found in '%s'; "
-					"'mailtrail info' lists them",
-					a.filter.custodian, a.db_path);
-		goto fail;
+		fprintf(stderr, "error: timeline: custodian '%s' not found "
+			"in '%s'; 'mailtrail info' lists names and "
+			"addresses\n", a.filter.custodian, a.db_path);
+		sqlite3_close(db);
+		return MT_EXIT_USAGE;
 	}
 	tl = report_timeline_load(db, &a.filter, &error);
 	if (tl == NULL)

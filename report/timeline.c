@@ -122,11 +122,14 @@ column_time(sqlite3_stmt *st, int col)
 	return sqlite3_column_int64(st, col);
 }
 
-/* The WHERE clause binds ?1 = custodian name (NULL for all) and
- * ?2 = 1 for deleted outbound mail only. */
+/* The WHERE clause binds ?1 = custodian name, in any letter case, or one
+ * of the custodian's addresses (NULL for all) and ?2 = 1 for deleted
+ * outbound mail only. */
 #define TIMELINE_WHERE \
 	" WHERE m.direction = 'outbound'" \
-	" AND (?1 IS NULL OR c.name = ?1)" \
+	" AND (?1 IS NULL OR c.name = ?1 COLLATE NOCASE" \
+	" OR c.id IN (SELECT custodian_id FROM custodian_address" \
+	" WHERE address = lower(?1)))" \
 	" AND (?2 = 0 OR m.status IN" \
 	" ('deleted','trashed','expunged','recovered','orphan'))"
 

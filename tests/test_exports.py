@@ -85,8 +85,11 @@ def test_timeline_filters_custodian_and_deleted():
     eq([int(r["message_db_id"]) for r in rows], [2, 1, 3], "alice only")
     rows = csv_rows(timeline(db, "--deleted-only").stdout)
     eq([int(r["message_db_id"]) for r in rows], [2, 5, 3], "deleted only")
-    proc = timeline(db, "--custodian", "nobody", expect=3)
+    proc = timeline(db, "--custodian", "nobody", expect=1)
     assert "'nobody' not found" in proc.stderr, proc.stderr
+    rows = csv_rows(timeline(db, "--custodian", "ALICE").stdout)
+    eq([int(r["message_db_id"]) for r in rows], [2, 1, 3],
+       "name in another letter case")
 
 
 def test_timeline_rejects_bad_arguments():
