@@ -104,7 +104,11 @@ timeline_usage(FILE *out)
 	      "                     recovered and orphan messages\n"
 	      "  -o, --output FILE  write to FILE (must not exist unless\n"
 	      "                     --force); standard output by default\n"
-	      "  --force            replace an existing FILE\n", out);
+	      "  --force            replace an existing FILE\n"
+	      "  -h, --help         show this help\n\n"
+	      "exit status: 0 success, 1 usage error (unknown option,\n"
+	      "format or custodian), 3 the case database could not be read\n"
+	      "or the output written.\n", out);
 }
 
 static timeline_writer
@@ -299,7 +303,12 @@ report_usage(FILE *out)
 	      "  --html-max-rows N         rows per timeline table in\n"
 	      "                            report.html (default 20000, 0 for\n"
 	      "                            all); the CSV files have every\n"
-	      "                            row\n", out);
+	      "                            row\n"
+	      "  -h, --help                show this help\n\n"
+	      "exit status: 0 success, 1 usage error or invalid examiner\n"
+	      "input (the message names the file, line or option), 3 the\n"
+	      "case database could not be read or the report written.\n",
+	      out);
 }
 
 struct report_args {
