@@ -58,7 +58,8 @@ static const char *const sink_sql[ST_COUNT] = {
 };
 
 struct folder_counts {
-	gint64 extracted, failed, skipped;
+	gint64 declared;    /* -1 when the store does not say */
+	gint64 extracted, failed, skipped, unlisted;
 };
 
 struct ingest_sink {
@@ -108,6 +109,7 @@ folder_counts(struct ingest_sink *s, gint64 folder_id)
 
 		*key = folder_id;
 		c = g_new0(struct folder_counts, 1);
+		c->declared = -1;
 		g_hash_table_insert(s->folders, key, c);
 	}
 	return c;
@@ -179,7 +181,7 @@ sink_folder(void *ctx, gint64 parent_id, const char *path,
 	if (step_done(s, st) < 0)
 		return -1;
 	*folder_id_r = sqlite3_last_insert_rowid(s->db);
-	folder_counts(s, *folder_id_r);
+	folder_counts(s, *folder_id_r)->declared = declared_count;
 	s->totals.folders++;
 	return 0;
 }
@@ -387,8 +389,16 @@ sink_message(void *ctx, gint64 folder_id, struct mt_message *msg)
 		rc = store_anomaly(s, folder_id, id, d->level, d->code,
 				   msg->byte_offset, msg->locator, d->detail);
 	}
-	if (folder_id > 0)
-		folder_counts(s, folder_id)->extracted++;
+	/* An orphan found under a folder that declares its count is not
+	 * one of the items the store lists, so it is counted apart. */
+	if (folder_id > 0) {
+		struct folder_counts *c = folder_counts(s, folder_id);
+
+		if (msg->status == MT_STATUS_ORPHAN && c->declared >= 0)
+			c->unlisted++;
+		else
+			c->extracted++;
+	}
 	s->totals.messages++;
 	if (msg->status != MT_STATUS_ALLOCATED)
 		s->totals.not_allocated++;
@@ -506,7 +516,7 @@ ingest_sink_finish(struct ingest_sink *s, struct ingest_totals *totals_r)
 
 	st = casedb_prepare(s->db,
 		"UPDATE folder SET extracted_count = ?1, failed_count = ?2,"
-		" skipped_count = ?3 WHERE id = ?4");
+		" skipped_count = ?3, unlisted_count = ?5 WHERE id = ?4");
 	if (st == NULL)
 		return -1;
 	g_hash_table_iter_init(&iter, s->folders);
@@ -517,6 +527,7 @@ ingest_sink_finish(struct ingest_sink *s, struct ingest_totals *totals_r)
 		sqlite3_bind_int64(st, 2, c->failed);
 		sqlite3_bind_int64(st, 3, c->skipped);
 		sqlite3_bind_int64(st, 4, *(gint64 *)key);
+		sqlite3_bind_int64(st, 5, c->unlisted);
 		rc = step_done(s, st);
 	}
 	sqlite3_finalize(st);

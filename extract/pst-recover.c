@@ -145,10 +145,12 @@ pst_pseudo_walk(struct pst_walk *walk, const struct pst_pseudo *pseudo)
 	if (pseudo->count(walk->file, &count, &error) != 1) {
 		char *detail = pst_error_take(&error);
 
-		pst_anomaly(walk, 0, MT_LEVEL_WARNING, "pst-recovery-failed",
+		/* Deleted mail may be lost here, so this is an error and
+		 * the ingest ends with the damaged-input status. */
+		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-recovery-failed",
 			    pst_error_offset(detail), NULL,
-			    "%s items cannot be listed: %s", pseudo->kind,
-			    detail);
+			    "%s items cannot be listed, so deleted items "
+			    "may be missing: %s", pseudo->kind, detail);
 		g_free(detail);
 		return;
 	}
@@ -179,10 +181,10 @@ pst_recover_walk(struct pst_walk *walk)
 	if (libpff_file_recover_items(walk->file, 0, &error) != 1) {
 		char *detail = pst_error_take(&error);
 
-		pst_anomaly(walk, 0, MT_LEVEL_WARNING, "pst-recovery-failed",
+		pst_anomaly(walk, 0, MT_LEVEL_ERROR, "pst-recovery-failed",
 			    pst_error_offset(detail), NULL,
-			    "'%s': recovery scan failed: %s", walk->path,
-			    detail);
+			    "'%s': recovery scan failed, so deleted items may "
+			    "be missing: %s", walk->path, detail);
 		g_free(detail);
 	} else {
 		int count = 0;

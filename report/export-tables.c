@@ -149,7 +149,7 @@ report_tables_reconcile(FILE *out, sqlite3 *db, char **error_r)
 	return report_csv_query(out, db,
 		"SELECT e.path AS evidence_file, f.path AS folder, f.role,"
 		" f.locator, f.declared_count, f.extracted_count,"
-		" f.failed_count, f.skipped_count,"
+		" f.failed_count, f.skipped_count, f.unlisted_count,"
 		" (SELECT count(*) FROM message m WHERE m.folder_id = f.id)"
 		"  AS messages_in_db,"
 		" CASE WHEN f.declared_count IS NULL THEN NULL"

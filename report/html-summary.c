@@ -70,11 +70,14 @@ html_reconcile(FILE *out, sqlite3 *db)
 {
 	fputs("<h3>Reconciliation per folder</h3>\n<p>'declared' is what the "
 	      "store itself claims; 'unaccounted' is declared minus "
-	      "extracted, failed and skipped, and should be 0.</p>\n", out);
+	      "extracted, failed and skipped, and should be 0. 'unlisted' "
+	      "counts orphan items found under the folder but missing from "
+	      "its contents table; they are stored too.</p>\n", out);
 	html_query_table(out, db,
 		"SELECT e.path AS evidence, f.path AS folder, f.role,"
 		" f.declared_count AS declared, f.extracted_count AS extracted,"
 		" f.failed_count AS failed, f.skipped_count AS skipped,"
+		" f.unlisted_count AS unlisted,"
 		" CASE WHEN f.declared_count IS NULL THEN NULL"
 		"  ELSE f.declared_count - f.extracted_count - f.failed_count"
 		"  - f.skipped_count END AS unaccounted"

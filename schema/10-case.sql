@@ -89,6 +89,9 @@ CREATE TABLE IF NOT EXISTS folder (
     extracted_count INTEGER NOT NULL DEFAULT 0,
     failed_count    INTEGER NOT NULL DEFAULT 0,
     skipped_count   INTEGER NOT NULL DEFAULT 0, -- non-mail items (contacts...)
+    unlisted_count  INTEGER NOT NULL DEFAULT 0, -- orphan items found under the
+                                    -- folder but not in its contents table;
+                                    -- stored, not part of extracted_count
     locator         TEXT            -- PST folder node id, directory path
 );
 
