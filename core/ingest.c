@@ -561,6 +561,33 @@ record_run(sqlite3 *db, const char *command_line, gint64 start,
 	return 0;
 }
 
+/* Returns TRUE when the case database path is the evidence path or lies
+ * below it.  A database that does not exist yet is judged by its folder. */
+static gboolean
+db_inside_evidence(const char *db_path, const char *evidence)
+{
+	char *dir = g_path_get_dirname(db_path);
+	char *base = g_path_get_basename(db_path);
+	char *real_dir = realpath(dir, NULL);
+	char *real_ev = realpath(evidence, NULL);
+	gboolean inside = FALSE;
+
+	if (real_dir != NULL && real_ev != NULL) {
+		char *real_db = g_build_filename(real_dir, base, NULL);
+		size_t n = strlen(real_ev);
+
+		inside = strcmp(real_db, real_ev) == 0 ||
+			 (strncmp(real_db, real_ev, n) == 0 &&
+			  (real_db[n] == '/' || strcmp(real_ev, "/") == 0));
+		g_free(real_db);
+	}
+	free(real_dir);
+	free(real_ev);
+	g_free(dir);
+	g_free(base);
+	return inside;
+}
+
 static char *
 join_command_line(int argc, char **argv)
 {
@@ -658,6 +685,15 @@ ingest_cmd(int argc, char **argv)
 		return MT_EXIT_USAGE;
 	}
 
+	for (int i = optind + 1; i < argc; i++) {
+		if (db_inside_evidence(argv[optind], argv[i])) {
+			fprintf(stderr, "error: the case database '%s' lies "
+				"inside the evidence '%s'; writing it would "
+				"change the evidence. Put it elsewhere\n",
+				argv[optind], argv[i]);
+			return MT_EXIT_USAGE;
+		}
+	}
 	db = casedb_open(argv[optind], TRUE, &error);
 	if (db == NULL) {
 		fprintf(stderr, "error: %s\n", error);

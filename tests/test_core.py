@@ -337,3 +337,15 @@ def test_report_invalid_examiner_input():
         eq(proc.returncode, 1, "%s %s\n%s" % (option, value, proc.stderr))
     eq(os.path.exists(os.path.join(out, "report.html")), False,
        "no report written")
+
+
+def test_database_inside_evidence_rejected():
+    d = mtlib.tmpdir()
+    folder = os.path.join(d, "seized")
+    os.makedirs(folder)
+    shutil.copy(mtlib.shared("cases", "01-rfc2047-split-multibyte",
+                             "input.eml"), os.path.join(folder, "a.eml"))
+    proc = mtlib.run("ingest", os.path.join(folder, "case.db"), folder,
+                     expect=1)
+    assert "inside the evidence" in proc.stderr, proc.stderr
+    eq(sorted(os.listdir(folder)), ["a.eml"], "evidence folder unchanged")
