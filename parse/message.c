@@ -49,6 +49,45 @@ message_warning_code(GMimeParserWarning code)
 	return names[code];
 }
 
+/* Returns what a GMime parser warning means, for the anomaly detail. */
+static const char *
+message_warning_text(GMimeParserWarning code)
+{
+	static const char *const texts[] = {
+		[GMIME_WARN_DUPLICATED_HEADER] = "a header appears twice",
+		[GMIME_WARN_DUPLICATED_PARAMETER] =
+			"a header parameter appears twice",
+		[GMIME_WARN_UNENCODED_8BIT_HEADER] =
+			"a header holds 8-bit bytes without RFC 2047 encoding",
+		[GMIME_WARN_INVALID_CONTENT_TYPE] = "invalid Content-Type",
+		[GMIME_WARN_INVALID_RFC2047_HEADER_VALUE] =
+			"invalid RFC 2047 encoded word in a header",
+		[GMIME_WARN_MALFORMED_MULTIPART] = "malformed multipart",
+		[GMIME_WARN_TRUNCATED_MESSAGE] =
+			"the message ends before its MIME structure does "
+			"(closing boundary or part missing)",
+		[GMIME_WARN_MALFORMED_MESSAGE] = "malformed message",
+		[GMIME_CRIT_INVALID_HEADER_NAME] = "invalid header name",
+		[GMIME_CRIT_CONFLICTING_HEADER] =
+			"conflicting values of one header",
+		[GMIME_CRIT_CONFLICTING_PARAMETER] =
+			"conflicting values of one header parameter",
+		[GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY] =
+			"multipart without a boundary parameter",
+		[GMIME_WARN_INVALID_PARAMETER] = "invalid header parameter",
+		[GMIME_WARN_INVALID_ADDRESS_LIST] =
+			"address list could not be fully parsed",
+		[GMIME_CRIT_NESTING_OVERFLOW] = "MIME nesting too deep",
+		[GMIME_WARN_PART_WITHOUT_CONTENT] = "MIME part without content",
+		[GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT] =
+			"MIME part without headers or content",
+	};
+
+	if ((unsigned)code >= G_N_ELEMENTS(texts) || texts[code] == NULL)
+		return "MIME parser warning";
+	return texts[code];
+}
+
 static void
 message_on_warning(gint64 offset, GMimeParserWarning code, const char *item,
 		   gpointer user_data)
@@ -58,6 +97,7 @@ message_on_warning(gint64 offset, GMimeParserWarning code, const char *item,
 			    code != GMIME_WARN_INVALID_PARAMETER &&
 			    code != GMIME_WARN_INVALID_ADDRESS_LIST &&
 			    code != GMIME_WARN_PART_WITHOUT_CONTENT;
+	GString *detail;
 	char *clean;
 
 	if (w->headers_only && code == GMIME_WARN_TRUNCATED_MESSAGE)
@@ -69,12 +109,17 @@ message_on_warning(gint64 offset, GMimeParserWarning code, const char *item,
 	for (char *p = clean; *p != '\0'; p++)
 		if (*p == '\r' || *p == '\n')
 			*p = ' ';
+	detail = g_string_new(message_warning_text(code));
+	if (offset >= 0)
+		g_string_append_printf(detail, " at byte %" G_GINT64_FORMAT
+				       " of the message", offset);
+	if (clean[0] != '\0')
+		g_string_append_printf(detail, ": '%s'", clean);
 	parse_defect(w->msg,
 		     critical || code == GMIME_WARN_TRUNCATED_MESSAGE
 				      ? "warning" : "note",
-		     message_warning_code(code),
-		     "MIME parser at offset %" G_GINT64_FORMAT ": %s",
-		     offset, clean);
+		     message_warning_code(code), "%s", detail->str);
+	g_string_free(detail, TRUE);
 	g_free(clean);
 }
 
