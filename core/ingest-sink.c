@@ -125,11 +125,15 @@ echo_anomaly(struct ingest_sink *s, const char *level, const char *code,
 			    GUINT_TO_POINTER(n + 1));
 	if ((s->quiet && strcmp(level, "error") != 0) || n >= ECHO_LIMIT)
 		return;
-	fprintf(stderr, "%s: %s: %s: '%s'", level, s->reader, detail,
-		s->path);
+	/* Readers often name the file in the detail already, and an mbox
+	 * locator is the offset itself: neither is printed twice. */
+	fprintf(stderr, "%s: %s: %s", level, s->reader, detail);
+	if (strstr(detail, s->path) == NULL)
+		fprintf(stderr, ": '%s'", s->path);
 	if (offset >= 0)
 		fprintf(stderr, " offset=0x%llx", (unsigned long long)offset);
-	if (locator != NULL)
+	if (locator != NULL && !(offset >= 0 &&
+				 g_str_has_prefix(locator, "offset=")))
 		fprintf(stderr, " at %s", locator);
 	fprintf(stderr, " [%s]\n", code);
 	if (n + 1 == ECHO_LIMIT)
