@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT
  *
- * pst-crc.c - checks the block CRCs behind a recovered PST item.
+ * pst-crc.c - checks the block CRCs behind each PST item read.
  *
- * libpff reads recovered blocks without checking the dwCRC in their
- * trailers ([MS-PST] 2.2.2.8.1).  This file scans every B-tree leaf page
- * in the file, live or superseded, for the node and block entries a
- * recovered node had, then reads its data, XBLOCK and subnode blocks
+ * libpff reads blocks without checking the dwCRC in their trailers
+ * ([MS-PST] 2.2.2.8.1).  This file scans every B-tree leaf page
+ * in the file, live or superseded, for the node and block entries an
+ * item's node had, then reads its data, XBLOCK and subnode blocks
  * and compares each CRC.  32-bit ANSI and 64-bit Unicode files only.
  */
 #include <errno.h>
@@ -46,7 +46,9 @@ struct pst_crc_run {
 	struct pst_crc *crc;
 	int blocks;
 	gboolean unknown;
+	uint32_t sub;       /* top subnode whose tree is being checked */
 	char *mismatch;     /* description of the first bad block */
+	struct pst_crc_fault fault;
 };
 
 static uint32_t
@@ -219,6 +221,25 @@ pst_crc_scan(const char *path, char **error_r)
 static void pst_crc_block_check(struct pst_crc_run *run, uint64_t bid,
 				int depth);
 
+/* Checks the data and subnode blocks of one SLBLOCK entry, noting the
+ * outermost subnode (an attachment's) they belong to. */
+static void
+pst_crc_sub_check(struct pst_crc_run *run, const unsigned char *e,
+		  int depth)
+{
+	gboolean ansi = run->crc->ansi;
+	size_t w = ansi ? 4 : 8;
+	uint32_t outer = run->sub;
+
+	if (outer == 0)
+		run->sub = (uint32_t)pst_crc_id(e, ansi);
+	pst_crc_block_check(run, pst_crc_id(e + w, ansi), depth + 1);
+	if (pst_crc_id(e + 2 * w, ansi) != 0)
+		pst_crc_block_check(run, pst_crc_id(e + 2 * w, ansi),
+				    depth + 1);
+	run->sub = outer;
+}
+
 /* Follows the block ids an XBLOCK, XXBLOCK, SLBLOCK or SIBLOCK lists. */
 static void
 pst_crc_internal(struct pst_crc_run *run, const unsigned char *data,
@@ -249,10 +270,12 @@ pst_crc_internal(struct pst_crc_run *run, const unsigned char *data,
 					    depth + 1);
 			continue;
 		}
-		pst_crc_block_check(run, pst_crc_id(e + w, ansi), depth + 1);
-		if (data[1] == 0 && pst_crc_id(e + 2 * w, ansi) != 0)
-			pst_crc_block_check(run, pst_crc_id(e + 2 * w, ansi),
+		if (data[1] != 0) {
+			pst_crc_block_check(run, pst_crc_id(e + w, ansi),
 					    depth + 1);
+			continue;
+		}
+		pst_crc_sub_check(run, e, depth);
 	}
 }
 
@@ -307,17 +330,21 @@ pst_crc_block_check(struct pst_crc_run *run, uint64_t bid, int depth)
 	}
 	if (bad == NULL)
 		run->unknown = TRUE;
-	else if (run->mismatch == NULL)
+	else if (run->mismatch == NULL) {
+		run->fault.bid = bid;
+		run->fault.offset = bad->ib;
+		run->fault.sub_nid = run->sub;
 		run->mismatch = g_strdup_printf("block 0x%llx at offset %llu "
 						"(%u bytes)",
 						(unsigned long long)bid,
 						(unsigned long long)bad->ib,
 						bad->cb);
+	}
 }
 
 static int
 pst_crc_check_one(struct pst_crc *crc, const struct pst_crc_node *n,
-		  char **detail_r)
+		  char **detail_r, struct pst_crc_fault *fault_r)
 {
 	struct pst_crc_run run = { .crc = crc };
 
@@ -326,6 +353,7 @@ pst_crc_check_one(struct pst_crc *crc, const struct pst_crc_node *n,
 		pst_crc_block_check(&run, n->sub, 0);
 	if (run.mismatch != NULL) {
 		*detail_r = run.mismatch;
+		*fault_r = run.fault;
 		return 0;
 	}
 	if (run.unknown || run.blocks > PST_CRC_BLOCKS_MAX) {
@@ -338,11 +366,13 @@ pst_crc_check_one(struct pst_crc *crc, const struct pst_crc_node *n,
 
 /* Checks every block behind node nid, for each node B-tree entry found
  * for it.  Returns 1 when all CRCs of one entry match, 0 on a mismatch
- * (*detail_r names the block), -1 when blocks are missing (*detail_r
- * gives the reason). */
+ * (*detail_r names the block and *fault_r, when not NULL, locates it),
+ * -1 when blocks are missing (*detail_r gives the reason). */
 int
-pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r)
+pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r,
+		   struct pst_crc_fault *fault_r)
 {
+	struct pst_crc_fault fault = { 0 };
 	uint64_t key = nid;
 	GArray *list = g_hash_table_lookup(crc->nodes, &key);
 	char *mismatch = NULL;
@@ -351,16 +381,19 @@ pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r)
 	*detail_r = NULL;
 	for (guint i = 0; list != NULL && i < list->len; i++) {
 		char *detail = NULL;
+		struct pst_crc_fault f = { 0 };
 		int ok = pst_crc_check_one(crc, &g_array_index(
-				list, struct pst_crc_node, i), &detail);
+				list, struct pst_crc_node, i), &detail, &f);
 
 		if (ok == 1) {
 			g_free(mismatch);
 			g_free(unknown);
 			return 1;
 		}
-		if (ok == 0 && mismatch == NULL)
+		if (ok == 0 && mismatch == NULL) {
 			mismatch = g_steal_pointer(&detail);
+			fault = f;
+		}
 		else if (ok == -1 && unknown == NULL)
 			unknown = g_steal_pointer(&detail);
 		g_free(detail);
@@ -368,6 +401,8 @@ pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r)
 	if (mismatch != NULL) {
 		g_free(unknown);
 		*detail_r = mismatch;
+		if (fault_r != NULL)
+			*fault_r = fault;
 		return 0;
 	}
 	*detail_r = unknown != NULL ? unknown :

@@ -716,7 +716,7 @@ pst_recovered_check(struct pst_walk *walk, struct mt_message *msg,
 	int ok = -1;
 
 	if (walk->crc != NULL)
-		ok = pst_crc_check_node(walk->crc, nid, &detail);
+		ok = pst_crc_check_node(walk->crc, nid, &detail, NULL);
 	if (ok == 1) {
 		note = g_strdup_printf("%s; block CRCs checked: all match",
 				       msg->recovery_note);
@@ -727,6 +727,78 @@ pst_recovered_check(struct pst_walk *walk, struct mt_message *msg,
 				   walk->crc_error != NULL ? walk->crc_error :
 				   "no block index was read");
 	}
+	g_free(detail);
+}
+
+/* Returns the top-level attachment index whose subnode is sub_nid, or
+ * -1.  Top-level rows come first in libpff order, embedded ones after. */
+static int
+pst_attachment_by_nid(libpff_item_t *item, uint32_t sub_nid)
+{
+	int count = 0;
+
+	if (sub_nid == 0 ||
+	    libpff_message_get_number_of_attachments(item, &count, NULL) != 1)
+		return -1;
+	for (int i = 0; i < count; i++) {
+		libpff_item_t *att = NULL;
+		uint32_t id = 0;
+		int got;
+
+		if (libpff_message_get_attachment(item, i, &att, NULL) != 1)
+			continue;
+		got = libpff_item_get_identifier(att, &id, NULL);
+		libpff_item_free(&att, NULL);
+		if (got == 1 && id == sub_nid)
+			return i;
+	}
+	return -1;
+}
+
+/* Names top-level attachment index (from 0) of msg, or "". */
+static char *
+pst_attachment_label(struct mt_message *msg, int index)
+{
+	int seen = -1;
+
+	for (guint i = 0; index >= 0 && i < msg->attachments->len; i++) {
+		struct mt_attachment *a = g_ptr_array_index(msg->attachments,
+							    i);
+
+		if (a->depth != 0 || ++seen != index)
+			continue;
+		return g_strdup_printf("; it holds attachment %d '%s', whose "
+				       "sha256 %s is of damaged bytes",
+				       index + 1, a->filename != NULL ?
+				       a->filename : "", a->sha256[0] != '\0' ?
+				       a->sha256 : "(none)");
+	}
+	return g_strdup("");
+}
+
+/* Checks the block CRCs of an item libpff found in the live index: a
+ * mismatch is an error defect, as the stored bytes are not the sent
+ * ones.  Blocks missing from the index leave the item unchecked. */
+static void
+pst_live_check(struct pst_walk *walk, libpff_item_t *item,
+	       struct mt_message *msg, uint32_t nid)
+{
+	struct pst_crc_fault fault = { 0 };
+	char *detail = NULL;
+	char *label;
+
+	if (walk->crc == NULL ||
+	    pst_crc_check_node(walk->crc, nid, &detail, &fault) != 0) {
+		g_free(detail);
+		return;
+	}
+	label = pst_attachment_label(msg, pst_attachment_by_nid(item,
+							fault.sub_nid));
+	mt_message_add_defect(msg, "error", "pst-block-crc-mismatch",
+			      "block CRC mismatch in %s, so the message or "
+			      "an attachment holds damaged bytes%s", detail,
+			      label);
+	g_free(label);
 	g_free(detail);
 }
 
@@ -778,9 +850,11 @@ pst_message_read(struct pst_walk *walk, libpff_item_t *item, uint32_t nid,
 	if (place->recovery_kind != NULL) {
 		pst_read_recovery_note(&r, place);
 		pst_defects_soften(r.msg);
-		if (strcmp(place->recovery_kind, "recovered") == 0)
-			pst_recovered_check(walk, r.msg, nid);
 	}
+	if (g_strcmp0(place->recovery_kind, "recovered") == 0)
+		pst_recovered_check(walk, r.msg, nid);
+	else
+		pst_live_check(walk, item, r.msg, nid);
 	libpff_record_set_free(&r.set, NULL);
 	g_string_free(r.lost, TRUE);
 	return r.msg;

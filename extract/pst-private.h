@@ -93,7 +93,7 @@ struct pst_walk {
 	GHashTable *known_roles;   /* folder nid -> enum mt_folder_role */
 	GHashTable *visited;       /* folder nids already walked */
 	int failed_items;          /* items that could not be read */
-	struct pst_crc *crc;       /* B-tree leaf entries, for recovered items */
+	struct pst_crc *crc;       /* B-tree leaf entries, for CRC checks */
 	char *crc_error;           /* why crc is NULL */
 	gboolean sink_failed;
 };
@@ -149,8 +149,16 @@ void pst_attachments_read(struct pst_walk *walk, libpff_item_t *item,
 			  EVP_MD_CTX *md);
 
 /* pst-crc.c */
+/* Location of the first block whose CRC does not match. */
+struct pst_crc_fault {
+	uint64_t bid;
+	uint64_t offset;
+	uint32_t sub_nid;   /* outermost subnode containing it, or 0 */
+};
+
 struct pst_crc *pst_crc_scan(const char *path, char **error_r);
-int pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r);
+int pst_crc_check_node(struct pst_crc *crc, uint32_t nid, char **detail_r,
+		       struct pst_crc_fault *fault_r);
 void pst_crc_free(struct pst_crc *crc);
 
 /* pst-recover.c */

@@ -187,19 +187,7 @@ pst_recover_walk(struct pst_walk *walk)
 			    "be missing: %s", walk->path, detail);
 		g_free(detail);
 	} else {
-		int count = 0;
-
-		if (libpff_file_get_number_of_recovered_items(walk->file,
-							      &count,
-							      &error) != 1)
-			libpff_error_free(&error);
-		if (count > 0)
-			walk->crc = pst_crc_scan(walk->path,
-						 &walk->crc_error);
 		pst_pseudo_walk(walk, &pst_recovered);
-		pst_crc_free(walk->crc);
-		walk->crc = NULL;
-		g_clear_pointer(&walk->crc_error, g_free);
 	}
 	if (!walk->sink_failed)
 		pst_pseudo_walk(walk, &pst_orphans);

@@ -753,6 +753,19 @@ pst_corruption_note(struct pst_walk *walk)
 	libpff_error_free(&error);
 }
 
+/* Indexes the B-tree leaf pages for the block CRC checks of every item,
+ * or reports once why this store's blocks stay unverified. */
+static void
+pst_crc_open(struct pst_walk *walk)
+{
+	walk->crc = pst_crc_scan(walk->path, &walk->crc_error);
+	if (walk->crc == NULL)
+		pst_anomaly(walk, 0, MT_LEVEL_NOTE, "pst-block-crc-unverified",
+			    -1, NULL, "'%s': block CRCs are not checked (%s), "
+			    "so a damaged block reads as intact data",
+			    walk->path, walk->crc_error);
+}
+
 static int
 pst_run(const char *path, const struct mt_extract_options *opts,
 	const struct mt_sink *sink)
@@ -770,11 +783,14 @@ pst_run(const char *path, const struct mt_extract_options *opts,
 	if (pst_header_check(&walk) == 0 && pst_open(&walk) == 0) {
 		pst_store_facts(&walk);
 		pst_encryption_note(&walk);
+		pst_crc_open(&walk);
 		pst_walk_root(&walk);
 		if (!walk.sink_failed && (opts == NULL || !opts->no_recover))
 			pst_recover_walk(&walk);
 		if (!walk.sink_failed)
 			pst_corruption_note(&walk);
+		pst_crc_free(walk.crc);
+		g_free(walk.crc_error);
 		libpff_file_close(walk.file, NULL);
 		libpff_file_free(&walk.file, NULL);
 		rc = walk.failed_items > 0 ? 1 : 0;

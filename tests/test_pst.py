@@ -7,6 +7,7 @@ recovered items.  Facts such as the format and the password checksum are
 those pffinfo reports for the fixture.  Damaged stores are cut from a
 fixture at test time.
 """
+import base64
 import collections
 import hashlib
 import json
@@ -576,3 +577,84 @@ def test_pst_intact_recovered_item_verified():
     eq(scalar(db, "SELECT count(*) FROM anomaly WHERE message_id = ? AND "
               "code LIKE 'recovered-data-%'", (msg_id,)), 0,
        "no mark on intact data")
+
+
+# A Sent message whose attachment contains a pattern found nowhere else in the
+# file; "crypt": "none" keeps the block bytes as written.
+CRC_PROBE = b"mailtrail-crc-probe:" * 150
+CRC_STORE = {
+    "store_name": "Jo Tester",
+    "crypt": "none",
+    "folders": [{"name": "Sent Items", "messages": [
+        {"subject": "probe", "sender": {"smtp": "jo@corp.example"},
+         "to": [{"smtp": "out@rival.example"}],
+         "submit_utc": "2024-05-02T10:00:00Z",
+         "attachments": [{"filename": "probe.txt",
+                          "mime_type": "text/plain",
+                          "data_base64": base64.b64encode(
+                              CRC_PROBE).decode()}]},
+        {"subject": "other", "sender": {"smtp": "jo@corp.example"},
+         "to": [{"smtp": "b@corp.example"}]}]}],
+}
+
+
+def crc_store(flip):
+    """Writes the probe store; with flip, one byte of the attachment's
+    block is changed.  Returns the path and the flipped offset."""
+    d = mtlib.tmpdir()
+    desc = os.path.join(d, "store.json")
+    pst = os.path.join(d, "store.pst")
+    with open(desc, "w") as f:
+        json.dump(CRC_STORE, f)
+    subprocess.run(["python3", PSTGEN, desc, pst], check=True,
+                   capture_output=True, timeout=120)
+    with open(pst, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(CRC_PROBE)
+    assert at > 0, "probe not found"
+    assert data.find(CRC_PROBE, at + 1) < 0, "probe not unique"
+    at += 1000
+    if flip:
+        data[at] ^= 0x20
+        with open(pst, "wb") as f:
+            f.write(data)
+    return pst, at
+
+
+def test_pst_live_attachment_crc_mismatch_is_error():
+    pst, flipped = crc_store(True)
+    db = os.path.join(mtlib.tmpdir(), "case.db")
+    proc = mtlib.run("ingest", db, pst, expect=2)
+    assert "pst-block-crc-mismatch" in proc.stderr, proc.stderr
+    eq(scalar(db, "SELECT status FROM evidence"), "damaged", "status")
+    rows = query(db, "SELECT a.level, a.locator, a.detail, m.subject, "
+                 "m.locator, m.status FROM anomaly a JOIN message m ON "
+                 "m.id = a.message_id WHERE a.code = "
+                 "'pst-block-crc-mismatch'")
+    eq(len(rows), 1, "one mismatch anomaly")
+    level, locator, detail, subject, msg_locator, status = rows[0]
+    eq((level, subject, status, locator),
+       ("error", "probe", "allocated", msg_locator), "anomaly row")
+    found = re.search(r"at offset (\d+)", detail)
+    size = re.search(r"\((\d+) bytes\)", detail)
+    assert found and size, detail
+    start = int(found.group(1))
+    assert start <= flipped < start + int(size.group(1)), (detail, flipped)
+    assert re.search(r"block 0x[0-9a-f]+ ", detail), detail
+    sha = scalar(db, "SELECT sha256 FROM attachment WHERE filename = "
+                 "'probe.txt'")
+    assert sha != hashlib.sha256(CRC_PROBE).hexdigest(), "flip not read"
+    assert "attachment 1 'probe.txt'" in detail, detail
+    assert sha in detail, detail
+
+
+def test_pst_live_attachment_intact_crc_passes():
+    pst, _ = crc_store(False)
+    db = os.path.join(mtlib.tmpdir(), "case.db")
+    mtlib.run("ingest", db, pst, expect=0)
+    eq(scalar(db, "SELECT status FROM evidence"), "complete", "status")
+    eq(scalar(db, "SELECT count(*) FROM anomaly WHERE code = "
+              "'pst-block-crc-mismatch'"), 0, "no mismatch anomaly")
+    eq(scalar(db, "SELECT sha256 FROM attachment WHERE filename = "
+              "'probe.txt'"), hashlib.sha256(CRC_PROBE).hexdigest(),
+       "attachment hash")

@@ -572,11 +572,11 @@ test_crc(void)
 		crc = pst_crc_scan(path, &error);
 		check(crc != NULL, "crc scan reads the store");
 		if (crc != NULL) {
-			check_int(pst_crc_check_node(crc, 0x21, &detail), 1,
-				  name);
+			check_int(pst_crc_check_node(crc, 0x21, &detail,
+						     NULL), 1, name);
 			g_free(detail);
 			check_int(pst_crc_check_node(crc, 0x7fffffe4,
-						     &detail), -1,
+						     &detail, NULL), -1,
 				  "crc check of a node not in the store");
 			g_free(detail);
 		}
