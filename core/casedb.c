@@ -147,6 +147,27 @@ casedb_bind_time(sqlite3_stmt *st, int index, gint64 v)
 		sqlite3_bind_int64(st, index, v);
 }
 
+char *
+casedb_command_line(int argc, char **argv)
+{
+	static const char plain_chars[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789_@%+=:,./-";
+	GString *s = g_string_new("mailtrail");
+
+	for (int i = 0; i < argc; i++) {
+		gboolean plain = argv[i][0] != '\0' &&
+			strspn(argv[i], plain_chars) == strlen(argv[i]);
+		char *quoted = plain ? g_strdup(argv[i]) :
+			g_shell_quote(argv[i]);
+
+		g_string_append_c(s, ' ');
+		g_string_append(s, quoted);
+		g_free(quoted);
+	}
+	return g_string_free(s, FALSE);
+}
+
 gint64
 casedb_now(void)
 {

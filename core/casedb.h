@@ -32,6 +32,10 @@ void casedb_bind_text(sqlite3_stmt *st, int index, const char *s);
 /* Binds an integer, or NULL when v is MT_TIME_NONE. */
 void casedb_bind_time(sqlite3_stmt *st, int index, gint64 v);
 
+/* Joins argv into 'mailtrail ARG...' for the run and evidence records,
+ * shell-quoting each argument that needs it.  Returns a new string. */
+char *casedb_command_line(int argc, char **argv);
+
 /* Current time as seconds since the epoch, UTC. */
 gint64 casedb_now(void);
 

@@ -171,7 +171,7 @@ record_skipped_path(sqlite3 *db, const char *level, const char *code,
 	sqlite3_finalize(st);
 }
 
-/* What a path holds, decided from content. */
+/* Store type of a path, decided from content. */
 struct detected {
 	const struct mt_extractor *reader;  /* mailbox store, or NULL */
 	const char *format;                 /* schema format name */
@@ -325,8 +325,8 @@ ingest_store(sqlite3 *db, const char *path, const struct detected *d,
 		goto fatal;
 
 	/* A reader that fails on its own (the store cannot be opened or
-	 * walked) leaves damaged evidence, which is recorded with its hash
-	 * and anomalies; only a failed database write rolls back. */
+	 * walked) leaves damaged evidence, recorded with its hash and
+	 * anomalies.  Only a failed database write rolls back. */
 	rc = run_reader(db, sink, d, path, evidence_id, opts);
 	if (rc < 0 && !ingest_sink_db_failed(sink))
 		ingest_sink_anomaly(sink, "error", "store-unreadable",
@@ -588,21 +588,6 @@ db_inside_evidence(const char *db_path, const char *evidence)
 	return inside;
 }
 
-static char *
-join_command_line(int argc, char **argv)
-{
-	GString *s = g_string_new("mailtrail");
-
-	for (int i = 0; i < argc; i++) {
-		char *q = g_shell_quote(argv[i]);
-
-		g_string_append_c(s, ' ');
-		g_string_append(s, q);
-		g_free(q);
-	}
-	return g_string_free(s, FALSE);
-}
-
 int
 ingest_cmd(int argc, char **argv)
 {
@@ -627,7 +612,7 @@ ingest_cmd(int argc, char **argv)
 	memset(&opts, 0, sizeof(opts));
 	opts.internal_domains = g_ptr_array_new_with_free_func(g_free);
 	opts.extract.max_message_size = 256LL << 20;
-	command_line = join_command_line(argc, argv);
+	command_line = casedb_command_line(argc, argv);
 	opts.command_line = command_line;
 
 	optind = 1;

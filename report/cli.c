@@ -51,27 +51,6 @@ report_db_open_readonly(const char *path, char **error_r)
 	return db;
 }
 
-char *
-report_command_line(int argc, char **argv)
-{
-	GString *s = g_string_new("mailtrail");
-	int i;
-
-	for (i = 0; i < argc; i++) {
-		gboolean plain = argv[i][0] != '\0' &&
-			strspn(argv[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			       "abcdefghijklmnopqrstuvwxyz0123456789"
-			       "_@%+=:,./-") == strlen(argv[i]);
-		char *quoted = plain ? g_strdup(argv[i]) :
-			g_shell_quote(argv[i]);
-
-		g_string_append_c(s, ' ');
-		g_string_append(s, quoted);
-		g_free(quoted);
-	}
-	return g_string_free(s, FALSE);
-}
-
 /* ---- timeline ---------------------------------------------------- */
 
 typedef int (*timeline_writer)(FILE *out, const struct report_timeline *tl,
@@ -462,7 +441,7 @@ report_cmd_report(int argc, char **argv)
 		status = MT_EXIT_FATAL;
 		goto done;
 	}
-	command_line = report_command_line(argc, argv);
+	command_line = casedb_command_line(argc, argv);
 	run_id = report_update_db(&a, command_line, casedb_now(),
 				  &findings_rc);
 	g_free(command_line);

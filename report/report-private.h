@@ -148,8 +148,6 @@ char *report_db_error(sqlite3 *db);
 /* Opens the case database read-only and checks it has the schema.
  * Returns NULL with *error_r set on failure. */
 sqlite3 *report_db_open_readonly(const char *path, char **error_r);
-/* Returns argv as one shell-quoted line starting with "mailtrail". */
-char *report_command_line(int argc, char **argv);
 
 /* Writes the report folder: report.html, timeline.csv and one timeline
  * per custodian, findings, statistics, recipients, evidence and
