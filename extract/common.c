@@ -4,6 +4,7 @@
  * RFC 5322 header fields, scoring a file start as a message, and handing
  * raw message bytes through the parser to the sink.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -238,4 +239,30 @@ stores_file_read(const char *path, gint64 max_size, char **data_r,
 	*len_r = got;
 	*full_size_r = sb.st_size;
 	return 0;
+}
+
+static int
+name_compare(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *
+stores_dir_list(const char *dir, int *errno_r)
+{
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	*errno_r = 0;
+	if (d == NULL) {
+		*errno_r = errno;
+		return names;
+	}
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			g_ptr_array_add(names, g_strdup(e->d_name));
+	closedir(d);
+	g_ptr_array_sort(names, name_compare);
+	return names;
 }

@@ -10,7 +10,6 @@
  * Maildir is not an EML folder: the caller walks it and ingests each
  * store on its own.  Symbolic links are never followed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,32 +119,6 @@ entry_classify(const char *path)
 	return kind;
 }
 
-static int
-name_compare(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static GPtrArray *
-dir_list(const char *dir, int *errno_r)
-{
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	*errno_r = 0;
-	if (d == NULL) {
-		*errno_r = errno;
-		return names;
-	}
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			g_ptr_array_add(names, g_strdup(e->d_name));
-	closedir(d);
-	g_ptr_array_sort(names, name_compare);
-	return names;
-}
-
 /* Counts message and mbox files below dir; returns -1 when a PST, a
  * Maildir (cur/ or new/ directory) or too deep a tree is found. */
 static gint64
@@ -157,7 +130,7 @@ tree_count_mail(const char *dir, int depth)
 
 	if (depth > EML_MAX_DEPTH)
 		return -1;
-	names = dir_list(dir, &err);
+	names = stores_dir_list(dir, &err);
 	for (guint i = 0; count >= 0 && i < names->len; i++) {
 		const char *name = names->pdata[i];
 		char *child = g_build_filename(dir, name, NULL);
@@ -312,7 +285,7 @@ walk_dir(struct eml_walk *w, const char *rel, gint64 parent_id, int depth)
 	gint64 folder_id = parent_id;
 	int err;
 
-	names = dir_list(dir, &err);
+	names = stores_dir_list(dir, &err);
 	files = g_ptr_array_new_with_free_func(g_free);
 	dirs = g_ptr_array_new_with_free_func(g_free);
 	odd = g_ptr_array_new_with_free_func(g_free);

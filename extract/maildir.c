@@ -12,7 +12,6 @@
  * 'tmp'.  Message files outside cur/, new/ and tmp/ are read into a
  * folder of loose files.  Symbolic links are never followed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -88,33 +87,6 @@ maildir_name_parse(const char *name, struct maildir_name *out)
 	}
 }
 
-static int
-name_compare(gconstpointer a, gconstpointer b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Lists the entries of dir except "." and "..", sorted by name. */
-static GPtrArray *
-dir_list(const char *dir, int *errno_r)
-{
-	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	*errno_r = 0;
-	if (d == NULL) {
-		*errno_r = errno;
-		return names;
-	}
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			g_ptr_array_add(names, g_strdup(e->d_name));
-	closedir(d);
-	g_ptr_array_sort(names, name_compare);
-	return names;
-}
-
 static gboolean
 is_dir_nofollow(const char *path)
 {
@@ -147,7 +119,7 @@ maildir_is_nested_top(const char *dir)
 	gboolean found = FALSE;
 	int err;
 
-	names = dir_list(dir, &err);
+	names = stores_dir_list(dir, &err);
 	for (guint i = 0; !found && i < names->len; i++) {
 		const char *name = names->pdata[i];
 		char *child = g_build_filename(dir, name, NULL);
@@ -414,7 +386,7 @@ message_names(struct maildir_run *run, const char *dir_rel,
 	md->files = g_ptr_array_new_with_free_func(g_free);
 	md->hidden = g_ptr_array_new_with_free_func(g_free);
 	md->odd = g_ptr_array_new_with_free_func(g_free);
-	all = dir_list(dir, &err);
+	all = stores_dir_list(dir, &err);
 	if (err != 0 && err != ENOENT) {
 		char *rel = g_build_filename(dir_rel, sub, NULL);
 		char *shown = stores_name_display(rel);
@@ -784,7 +756,7 @@ walk_dir(struct maildir_run *run, const char *dir_rel,
 					: g_strdup(folder_path);
 	if (is_maildir)
 		folder_read(run, dir_rel, name, mt_folder_role_guess(name));
-	names = dir_list(dir, &err);
+	names = stores_dir_list(dir, &err);
 	if (err != 0) {
 		run_result(run, mt_sink_anomalyf(
 			run->sink, 0, MT_LEVEL_ERROR, "unreadable-folder", -1,

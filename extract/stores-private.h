@@ -70,6 +70,10 @@ int stores_message_emit(const struct mt_sink *sink, gint64 folder_id,
  * doubled, so a hostile name stays unambiguous and readable. */
 char *stores_name_display(const char *raw);
 
+/* Lists the entries of dir except "." and "..", sorted by name in byte
+ * order.  On failure the list is empty and *errno_r is set; else it is 0. */
+GPtrArray *stores_dir_list(const char *dir, int *errno_r);
+
 /* Reads a regular file (no symbolic link) into a new NUL-terminated
  * buffer, keeping at most max_size bytes.  full_size_r receives the
  * file's size.  Returns 0, or -1 with errno set. */
