@@ -102,7 +102,8 @@ parse_describe_bytes(const unsigned char *data, size_t len,
 	parse_sha256_hex(data, len, att->sha256);
 	g_free(att->magic_type);
 	g_free(att->magic_desc);
-	parse_magic_lookup(data, len, &att->magic_type, &att->magic_desc);
+	parse_magic_lookup(data, len, att->sha256, &att->magic_type,
+			   &att->magic_desc);
 	att->ext_mismatch = attach_ext_mismatch(filename, att->magic_type);
 
 	/* libmagic does not report encrypted zip entries or PDFs, so the

@@ -17,7 +17,7 @@ static GMutex magic_lock;
 
 /* libmagic results by the SHA-256 of the bytes looked at.  Mail repeats
  * the same files (logos, signature images, forwarded attachments), and
- * each libmagic call costs 60-470 us, so a repeat is answered from here.
+ * each libmagic call costs 60-470 us, so a repeat is served from here.
  * The table is emptied when it reaches MAGIC_CACHE_MAX entries. */
 #define MAGIC_CACHE_MAX 8192
 
@@ -82,16 +82,24 @@ parse_shutdown(void)
 }
 
 void
-parse_magic_lookup(const unsigned char *data, size_t len, char **type_r,
-		   char **desc_r)
+parse_magic_lookup(const unsigned char *data, size_t len,
+		   const char *sha256_hex, char **type_r, char **desc_r)
 {
 	const char *type = NULL, *desc = NULL;
 	struct magic_result *hit;
 	char key[65];
 
-	if (len > PARSE_MAGIC_MAX_BYTES)
+	/* libmagic sees at most PARSE_MAGIC_MAX_BYTES, so the key is the
+	 * hash of those bytes; the caller's hash serves when it covers
+	 * exactly them. */
+	if (len > PARSE_MAGIC_MAX_BYTES) {
 		len = PARSE_MAGIC_MAX_BYTES;
-	parse_sha256_hex(data, len, key);
+		sha256_hex = NULL;
+	}
+	if (sha256_hex != NULL)
+		g_strlcpy(key, sha256_hex, sizeof(key));
+	else
+		parse_sha256_hex(data, len, key);
 	g_mutex_lock(&magic_lock);
 	if (magic_cache == NULL)
 		magic_cache = g_hash_table_new_full(g_str_hash, g_str_equal,

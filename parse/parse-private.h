@@ -31,9 +31,12 @@ void parse_defect(struct mt_message *msg, const char *level,
 		  const char *code, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 
 /* init.c: libmagic lookups, serialised because cookies are not
- * thread-safe.  Both results are newly allocated, NULL on failure. */
+ * thread-safe.  sha256_hex is the hash of the whole data when the caller
+ * has it (NULL otherwise); it keys a cache of earlier results.  Both
+ * results are newly allocated, NULL on failure. */
 void parse_magic_lookup(const unsigned char *data, size_t len,
-			char **type_r, char **desc_r);
+			const char *sha256_hex, char **type_r,
+			char **desc_r);
 
 /* date.c: finds the date after the last ';' of a Received header value. */
 gboolean parse_received_date(const char *value, gint64 *utc_r,
