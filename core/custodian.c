@@ -3,8 +3,8 @@
  * custodian.c - who a store belongs to, and which of its mail they sent.
  *
  * A message is outbound when its From or Sender is one of the custodian's
- * addresses or when it sits in a Sent or Outbox folder; drafts (Drafts
- * folder or draft flag) are 'draft'; everything else is inbound.  A
+ * addresses or when it sits in a Sent or Outbox folder.  Drafts (Drafts
+ * folder or draft flag) are 'draft', and everything else is inbound.  A
  * recipient is external when its domain is not an internal domain; when
  * the examiner gave none, the domain of each custodian's first address
  * counts as internal.
@@ -15,7 +15,7 @@
 #include "core/casedb.h"
 #include "core/ingest.h"
 
-/* PST store names that say nothing about the owner. */
+/* Generic PST store names, which do not identify the owner. */
 static const char *const generic_store_names[] = {
 	"personal folders", "outlook data file", "outlook", "mailbox",
 	"root - mailbox", "top of personal folders", "top of outlook data file",
@@ -330,11 +330,11 @@ custodian_classify(sqlite3 *db, gint64 evidence_id)
 	return 0;
 }
 
-/* Copies of one message share their content key.  A copy whose content
- * differs in how the store kept it (a recovered PST item without its body,
- * a PST copy next to an mbox copy) is linked through its Message-ID, but
- * only when the sender matches and the sent times are at most
- * LINK_WINDOW_SEC apart.  A Message-ID is chosen by the sender and can be
+/* Copies of one message share their content key.  Some stores keep a copy
+ * differently (a recovered PST item without its body, a PST copy next to
+ * an mbox copy).  Such a copy is linked through its Message-ID, but only
+ * when the sender matches and the sent times are at most LINK_WINDOW_SEC
+ * apart.  A Message-ID is chosen by the sender and can be
  * reused or forged, so the same Message-ID on different content from
  * different senders or times is kept apart and noted as an anomaly.
  * The copy that stands for a group is an outbound one when there is one,

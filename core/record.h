@@ -43,7 +43,7 @@ struct mt_address {
 	char *raw;         /* Exchange legacy DN or raw text, may be NULL */
 };
 
-/* Where a time came from; mt_time_source_name() gives the schema string. */
+/* Source of a time; mt_time_source_name() returns the schema string. */
 enum mt_time_source {
 	MT_TIME_DATE,
 	MT_TIME_RECEIVED_FIRST,   /* the oldest hop: last Received header */

@@ -83,12 +83,12 @@ struct mt_extractor {
 	const char *name;     /* 'pst', 'mbox', 'maildir', 'eml' */
 
 	/* Returns a confidence 0..100 that path is of this format.  head
-	 * holds the first bytes of a regular file (NULL for a directory). */
+	 * contains the first bytes of a regular file (NULL for a directory). */
 	int (*probe)(const char *path, gboolean is_dir,
 		     const unsigned char *head, size_t head_len);
 
 	/* Walks the store.  Returns 0 when everything was read, 1 when some
-	 * items were damaged or skipped (anomalies say which) and -1 on a
+	 * items were damaged or skipped (the anomalies name them) and -1 on a
 	 * fatal error (the store could not be opened, or the sink failed). */
 	int (*run)(const char *path, const struct mt_extract_options *opts,
 		   const struct mt_sink *sink);

@@ -1,7 +1,7 @@
 -- SPDX-License-Identifier: MIT
 -- mailtrail case database, schema version 1.
 --
--- One database holds one case: the evidence files ingested, the people
+-- One database contains one case: the evidence files ingested, the people
 -- (custodians) they belong to, every message found in them and the
 -- anomalies met on the way.  Times are stored as seconds since the Unix
 -- epoch in UTC (INTEGER, negative before 1970) next to the offset in
@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS evidence_copy (
 -- 'deleted', 'drafts', 'outbox', 'junk', 'recoverable', 'tmp',
 -- 'recovered', 'orphan', 'other'.  declared_count is what the store
 -- itself claims (PST content count, number of files in a Maildir
--- folder); extracted/failed are filled in when the folder is done.
+-- folder).  The other counts are filled in when the folder is done.
 CREATE TABLE IF NOT EXISTS folder (
     id              INTEGER PRIMARY KEY,
     evidence_id     INTEGER NOT NULL REFERENCES evidence(id),
