@@ -414,15 +414,16 @@ note_year_basis(struct logs_ctx *ctx)
 				 "not in time order: each line was put in the "
 				 "latest year that keeps it before the %s",
 				 strcmp(ctx->year_basis, "mtime-unordered") == 0
-				 ? "file's mtime" : "MAILTRAIL_LOG_YEAR date");
+				 ? "file's mtime" : "--log-year or "
+				 "MAILTRAIL_LOG_YEAR date");
 	else if (strcmp(ctx->year_basis, "mtime") == 0)
 		mt_sink_anomalyf(ctx->sink, 0, MT_LEVEL_NOTE,
 				 "log-year-from-mtime", -1, NULL,
 				 "syslog times carry no year: the first line "
 				 "was put in %d so the last falls before the "
-				 "file's mtime; set MAILTRAIL_LOG_YEAR (year, "
-				 "or date the log was collected) when this is "
-				 "wrong", ctx->clock.year);
+				 "file's mtime; give --log-year, or the date "
+				 "the log was collected in MAILTRAIL_LOG_YEAR, "
+				 "when this is wrong", ctx->clock.year);
 }
 
 int
